@@ -1,0 +1,101 @@
+"""Run scripts on the real MicroPython unix port against the staged build.
+
+    from mp_helpers import run_mp
+    out = run_mp("import microhttplib; print('ok')")            # .py tree
+    out = run_mp(script, tree="mpy", HOST="127.0.0.1", PORT=8080)
+
+The tree is built once per pytest process with tools/build_mpy.py into a
+temporary directory (``<tmp>/mp/lib`` plain sources, ``<tmp>/mpy/lib``
+cross-compiled), so the tests see exactly what a board gets.  Keyword
+arguments become ``NAME = repr(value)`` lines before the script.  A non-zero
+exit (an uncaught exception on the board) fails the test with the output.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.dirname(sys.executable)
+
+
+def tool(name):
+    path = os.path.join(BIN, name)
+    if os.path.exists(path):
+        return path
+    path = os.path.join(ROOT, ".venv", "bin", name)
+    if os.path.exists(path):
+        return path
+    found = shutil.which(name)
+    if not found:
+        pytest.fail("%s not found: pip install -e '.[test]'" % name)
+    return found
+
+
+MICROPYTHON = tool("micropython")
+_build_dir = None
+
+
+def build_dir():
+    """Build once per process; returns the directory holding mp/ and mpy/."""
+    global _build_dir
+    if _build_dir is None:
+        out = tempfile.mkdtemp(prefix="microhttplib-mp-")
+        r = subprocess.run(
+            [sys.executable, os.path.join(ROOT, "tools", "build_mpy.py"), "-q", "--out", out,
+             "--mpy-cross", tool("mpy-cross"), "--micropython", MICROPYTHON],
+            capture_output=True, text=True,
+        )
+        if r.returncode:
+            pytest.fail("tools/build_mpy.py failed:\n" + r.stdout + r.stderr)
+        _build_dir = out
+    return _build_dir
+
+
+def lib_path(tree="mp"):
+    return os.path.join(build_dir(), tree, "lib")
+
+
+def _script(script, values):
+    head = "".join("%s = %r\n" % kv for kv in sorted(values.items()))
+    return head + textwrap.dedent(script)
+
+
+def run_mp_proc(script, tree="mp", path=(), timeout=30, args=(), heapsize=None, **values):
+    """Run ``script``; return the CompletedProcess (no check)."""
+    fd, name = tempfile.mkstemp(suffix=".py", prefix="mp_script_")
+    with os.fdopen(fd, "w") as f:
+        f.write(_script(script, values))
+    env = dict(os.environ)
+    env["MICROPYPATH"] = ":".join(list(path) + [lib_path(tree), ".frozen"])
+    cmd = [MICROPYTHON]
+    if heapsize:
+        cmd += ["-X", "heapsize=%s" % heapsize]
+    cmd += [name] + list(args)
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+    except subprocess.TimeoutExpired as e:
+        pytest.fail("micropython timed out after %ss; output so far:\n%s" % (timeout, e.stdout))
+    finally:
+        os.unlink(name)
+
+
+def run_mp(script, tree="mp", path=(), timeout=30, args=(), heapsize=None, **values):
+    """Run ``script`` on MicroPython and return its stdout; fail on error."""
+    r = run_mp_proc(script, tree, path, timeout, args, heapsize, **values)
+    if r.returncode:
+        pytest.fail(
+            "micropython exited with %d\n--- script ---\n%s\n--- stdout ---\n%s\n--- stderr ---\n%s"
+            % (r.returncode, _script(script, values), r.stdout, r.stderr)
+        )
+    return r.stdout
+
+
+def lines(out):
+    """stdout as a list of stripped, non-empty lines."""
+    return [line.strip() for line in out.splitlines() if line.strip()]
