@@ -56,6 +56,13 @@ _HINTS = {
     "STAT_CONNECTING": "still connecting",
     "STAT_GOT_IP": "connected",
 }
+# The ports' network.STAT_* names (looked up with getattr: dir() on a module
+# is not reliable on MicroPython).
+_NAMES = (
+    "STAT_IDLE", "STAT_CONNECTING", "STAT_GOT_IP", "STAT_WRONG_PASSWORD",
+    "STAT_NO_AP_FOUND", "STAT_CONNECT_FAIL", "STAT_ASSOC_FAIL",
+    "STAT_HANDSHAKE_TIMEOUT", "STAT_BEACON_TIMEOUT",
+)
 # Failures after which retrying with the same credentials is pointless.
 _FATAL = ("STAT_WRONG_PASSWORD",)
 
@@ -77,8 +84,8 @@ def status_name(code, network=None):
     """The board's WLAN status code in words, e.g. 'STAT_WRONG_PASSWORD'."""
     if network is None:
         network = _network()
-    for name in dir(network):
-        if name.startswith("STAT_") and getattr(network, name) == code:
+    for name in _NAMES:
+        if getattr(network, name, None) == code:
             if code < 0 and code in _CYW43:
                 return _CYW43[code]
             return name
@@ -97,8 +104,7 @@ def describe(code, network=None):
 def _is_failure(network, code):
     if code < 0:  # CYW43: every negative link status is a failure
         return True
-    for name in ("STAT_WRONG_PASSWORD", "STAT_NO_AP_FOUND", "STAT_CONNECT_FAIL",
-                 "STAT_ASSOC_FAIL", "STAT_HANDSHAKE_TIMEOUT", "STAT_BEACON_TIMEOUT"):
+    for name in _NAMES[3:]:
         if getattr(network, name, None) == code:
             return True
     return 200 <= code < 300 or code == 15
