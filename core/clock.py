@@ -1,0 +1,49 @@
+"""Deadlines in the platform's clock, and the platform's timeout exception."""
+
+try:
+    from time import ticks_add, ticks_diff, ticks_ms
+
+    def deadline_after(seconds):
+        return ticks_add(ticks_ms(), int(seconds * 1000))
+
+    def seconds_left(deadline):
+        return ticks_diff(deadline, ticks_ms()) / 1000
+except ImportError:
+    from time import monotonic
+
+    def deadline_after(seconds):
+        return monotonic() + seconds
+
+    def seconds_left(deadline):
+        return deadline - monotonic()
+
+try:
+    from socket import timeout as _Timeout
+except ImportError:
+    _Timeout = None
+
+try:
+    from socket import _GLOBAL_DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
+    from socket import getdefaulttimeout
+except ImportError:
+    DEFAULT_TIMEOUT = object()
+
+    def getdefaulttimeout():
+        return None
+
+
+def timeout_error(what):
+    if _Timeout is not None:
+        return _Timeout("timed out " + what)
+    return OSError(110, "timed out " + what)  # ETIMEDOUT
+
+
+def is_timeout(exc):
+    if _Timeout is not None and isinstance(exc, _Timeout):
+        return True
+    return isinstance(exc, OSError) and exc.args and exc.args[0] in (110, 11)  # ETIMEDOUT, EAGAIN
+
+
+def resolve_timeout(timeout):
+    """Seconds or None, with http.client's 'use the socket default' sentinel resolved."""
+    return getdefaulttimeout() if timeout is DEFAULT_TIMEOUT else timeout

@@ -1,0 +1,597 @@
+"""HTTPConnection and HTTPSConnection: http.client's request side.
+
+A connection owns one RecvBuffer and one ResponseParser for its whole life
+(keep-alive responses reuse them) and reaches the network only through its
+transport, so the same class runs over CPython sockets, MicroPython sockets
+or an AT-command modem.
+"""
+
+from . import clock
+from .buffer import MICROPYTHON, RecvBuffer, as_reader
+from .errors import (
+    CannotSendHeader, CannotSendRequest, InvalidURL, NotConnected, RemoteDisconnected,
+    ResponseNotReady)
+from .parser import ResponseParser
+from .response import DEFAULT_BUFFER_SIZE, DEFAULT_MAX_HEADERS, DEFAULT_MAX_LINE, HTTPResponse
+
+HTTP_PORT = 80
+HTTPS_PORT = 443
+
+_IDLE = "Idle"
+_REQ_STARTED = "Request-started"
+_REQ_SENT = "Request-sent"
+
+_METHODS_EXPECTING_BODY = ("PATCH", "POST", "PUT")
+# Requests that may be sent again when a reused connection turns out dead.
+_IDEMPOTENT = ("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE")
+# An unread response smaller than this is drained so the connection is reused.
+_DRAIN_LIMIT = 1024 if MICROPYTHON else 65536
+
+_CTL = frozenset(chr(c) for c in range(33)) | frozenset("\x7f")
+_CTL_IN_VALUE = frozenset(c for c in range(32) if c != 9) | frozenset((127,))
+_NOT_IN_NAME = frozenset(b":\x7f") | frozenset(range(33))
+
+_transport = None
+
+
+def default_transport():
+    """The platform's socket transport, imported on first use only."""
+    global _transport
+    if _transport is None:
+        import sys
+        if sys.implementation.name == "micropython":
+            from .ports.micropython import SocketTransport
+        else:
+            from .ports.cpython import SocketTransport
+        _transport = SocketTransport()
+    return _transport
+
+
+def _to_bytes(value, encoding, what):
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value)
+    if isinstance(value, str):
+        try:
+            return value.encode(encoding)
+        except UnicodeError:
+            raise ValueError("%s %r is not %s" % (what, value, encoding))
+    if isinstance(value, int):
+        return str(value).encode("ascii")
+    raise TypeError("%s must be str, bytes or int, not %s" % (what, type(value).__name__))
+
+
+def _split_netloc(url):
+    """The host[:port] of an absolute URL, without urllib."""
+    rest = url.split("://", 1)[1] if "://" in url else ""
+    for stop in "/?#":
+        rest = rest.split(stop, 1)[0]
+    return rest.rpartition("@")[2]
+
+
+class HTTPConnection:
+    _http_vsn = 11
+    _http_vsn_str = "HTTP/1.1"
+    response_class = HTTPResponse
+    default_port = HTTP_PORT
+    auto_open = 1
+    debuglevel = 0
+
+    def __init__(self, host, port=None, timeout=clock.DEFAULT_TIMEOUT, source_address=None,
+                 blocksize=8192, *, strict=None, transport=None, buffer_size=None,
+                 max_line=DEFAULT_MAX_LINE, max_headers=DEFAULT_MAX_HEADERS, keep_headers=None,
+                 continue_timeout=1.0):
+        self.timeout = timeout
+        self.source_address = source_address
+        self.blocksize = blocksize
+        self._transport = transport
+        self._buffer_size = buffer_size or DEFAULT_BUFFER_SIZE
+        self.max_line = max_line
+        self.max_headers = max_headers
+        self.keep_headers = tuple(h.lower() for h in keep_headers) if keep_headers else None
+        self.continue_timeout = continue_timeout
+        self._sock = None
+        self._rbuf = None
+        self._parser = None
+        self._buffer = []
+        self._state = _IDLE
+        self._method = None
+        self._response = None  # the last response, until its body is read
+        self._pending = None  # a response already begun (100-continue)
+        self._expect_continue = False
+        self._replay = None  # how to send the current request again
+        self._reused = False  # the socket carried an earlier response
+        self._tunnel_host = None
+        self._tunnel_port = None
+        self._tunnel_headers = {}
+        self.host, self.port = self._get_hostport(host, port)
+        self._validate_host(self.host)
+
+    # ---------------------------------------------------------- addressing
+
+    def _get_hostport(self, host, port):
+        if port is None:
+            i = host.rfind(":")
+            j = host.rfind("]")  # IPv6 literals are bracketed
+            if i > j:
+                text = host[i + 1:]
+                if not text or text.strip("0123456789"):
+                    raise InvalidURL("nonnumeric port: '%s'" % text)
+                port = int(text)
+                host = host[:i]
+            else:
+                port = self.default_port
+        elif not isinstance(port, int):
+            if not isinstance(port, str) or not port or port.strip("0123456789"):
+                raise InvalidURL("nonnumeric port: '%s'" % (port,))
+            port = int(port)
+        if not 0 <= port <= 65535:
+            raise InvalidURL("port out of range: %d" % port)
+        if host and host[0] == "[" and host[-1] == "]":
+            host = host[1:-1]
+        return host, port
+
+    @staticmethod
+    def _validate_host(host):
+        if not _CTL.isdisjoint(host):
+            raise InvalidURL("URL can't contain control characters. %r" % (host,))
+
+    def set_tunnel(self, host, port=None, headers=None):
+        """Reach host:port through this connection's host, an HTTP CONNECT proxy."""
+        if self._sock is not None:
+            raise RuntimeError("Can't set up tunnel for established connection")
+        self._tunnel_host, self._tunnel_port = self._get_hostport(host, port)
+        self._validate_host(self._tunnel_host)
+        self._tunnel_headers = dict(headers) if headers else {}
+
+    def set_debuglevel(self, level):
+        self.debuglevel = level
+
+    # ---------------------------------------------------------- connecting
+
+    @property
+    def sock(self):
+        return self._sock
+
+    @sock.setter
+    def sock(self, sock):
+        """Adopt a socket made elsewhere (http.client allows this, and its tests rely on it)."""
+        self._sock = sock
+        self._rbuf = None
+        if sock is not None:
+            self._new_buffer(sock)
+
+    def _new_buffer(self, sock):
+        self._rbuf = RecvBuffer(as_reader(sock), self._buffer_size, self.max_line + 2)
+        self._parser = ResponseParser(self.max_line, self.max_headers, self.keep_headers)
+        self._reused = False
+
+    def _get_transport(self):
+        if self._transport is None:
+            self._transport = default_transport()
+        return self._transport
+
+    def connect(self):
+        timeout = clock.resolve_timeout(self.timeout)
+        transport = self._get_transport()
+        if self._tunnel_host:
+            sock = transport.connect(self.host, self.port, timeout, self.source_address)
+        else:
+            sock = self._open(transport, timeout)
+        self.sock = sock
+        if self._tunnel_host:
+            self._tunnel()
+
+    def _open(self, transport, timeout):
+        return transport.connect(self.host, self.port, timeout, self.source_address)
+
+    def _tunnel(self):
+        host = self._tunnel_host
+        if ":" in host:
+            host = "[%s]" % host
+        lines = ["CONNECT %s:%d %s" % (host, self._tunnel_port, self._http_vsn_str)]
+        if not any(k.lower() == "host" for k in self._tunnel_headers):
+            lines.append("Host: %s:%d" % (host, self._tunnel_port))
+        for name, value in self._tunnel_headers.items():
+            self._check_header(_to_bytes(name, "ascii", "header name"),
+                               _to_bytes(value, "latin-1", "header value"))
+            lines.append("%s: %s" % (name, value))
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        if self.debuglevel > 0:
+            print("send:", repr(head))
+        self._sock.sendall(head)
+        response = self._new_response("CONNECT")
+        p = self._parser
+        response._read_head(response.head_timeout)
+        while p.status < 200:
+            p.reset()
+            response._read_head(response.head_timeout)
+        if self.debuglevel > 0:
+            print("reply:", repr(response._status_text()))
+        if p.status != 200:
+            self.close()
+            raise OSError("Tunnel connection failed: %d %s" % (p.status, p.reason))
+        p.reset()
+
+    def close(self):
+        self._state = _IDLE
+        self._pending = None
+        sock = self._sock
+        self._sock = None
+        self._rbuf = None
+        try:
+            if sock is not None:
+                sock.close()
+        finally:
+            response = self._response
+            if response is not None:
+                self._response = None
+                response.close()
+
+    # ------------------------------------------------------------- sending
+
+    def send(self, data):
+        """Send bytes, a file object (read in blocks) or an iterable of bytes."""
+        if self._sock is None:
+            if self.auto_open:
+                self.connect()
+            else:
+                raise NotConnected()
+        if self.debuglevel > 0:
+            print("send:", repr(data))
+        if hasattr(data, "read"):
+            for block in self._read_blocks(data):
+                self._sock.sendall(block)
+            return
+        try:
+            self._sock.sendall(data)
+        except TypeError:
+            try:
+                blocks = iter(data)
+            except TypeError:
+                raise TypeError("data should be a bytes-like object or an iterable, got %r"
+                                % type(data))
+            for block in blocks:
+                self._sock.sendall(block)
+
+    def _read_blocks(self, readable):
+        """A file body, read blocksize at a time (text files are sent as ISO-8859-1)."""
+        while True:
+            block = readable.read(self.blocksize)
+            if not block:
+                break
+            if isinstance(block, str):
+                block = block.encode("iso-8859-1")
+            yield block
+
+    def _output(self, line):
+        self._buffer.append(line)
+
+    def putrequest(self, method, url, skip_host=False, skip_accept_encoding=False):
+        self._settle_previous_response()
+        if self._state != _IDLE:
+            raise CannotSendRequest(self._state)
+        self._state = _REQ_STARTED
+        self._validate_method(method)
+        url = url or "/"
+        self._validate_path(url)
+        self._method = method
+        self._expect_continue = False
+        self._replay = None
+        request = "%s %s %s" % (method, url, self._http_vsn_str)
+        self._buffer = [request.encode("ascii")]
+        if self._http_vsn != 11:
+            return
+        if not skip_host:
+            netloc = _split_netloc(url) if url.startswith("http") else ""
+            if netloc:
+                self.putheader("Host", netloc.encode("ascii"))
+            else:
+                if self._tunnel_host:
+                    host, port = self._tunnel_host, self._tunnel_port
+                else:
+                    host, port = self.host, self.port
+                if ":" in host:
+                    host = "[%s]" % host
+                if port != self.default_port:
+                    host = "%s:%d" % (host, port)
+                self.putheader("Host", host.encode("ascii"))
+        if not skip_accept_encoding:
+            self.putheader("Accept-Encoding", "identity")
+
+    @staticmethod
+    def _validate_method(method):
+        if not isinstance(method, str):
+            raise TypeError("method must be str, not %s" % type(method).__name__)
+        if not method or not _CTL.isdisjoint(method):
+            raise ValueError("method can't contain control characters or spaces. %r" % (method,))
+
+    @staticmethod
+    def _validate_path(url):
+        if not _CTL.isdisjoint(url):
+            raise InvalidURL("URL can't contain control characters. %r" % (url,))
+
+    @staticmethod
+    def _check_header(name, value):
+        if not name or not _NOT_IN_NAME.isdisjoint(name):
+            raise ValueError("Invalid header name %r" % (name,))
+        if not _CTL_IN_VALUE.isdisjoint(value):
+            raise ValueError("Invalid header value %r" % (value,))
+
+    def putheader(self, header, *values):
+        if self._state != _REQ_STARTED:
+            raise CannotSendHeader()
+        name = _to_bytes(header, "ascii", "header name")
+        value = b", ".join(_to_bytes(v, "latin-1", "header value") for v in values)
+        self._check_header(name, value)
+        if name.lower() == b"expect" and value.strip().lower() == b"100-continue":
+            self._expect_continue = True
+        self._buffer.append(name + b": " + value)
+
+    def endheaders(self, message_body=None, *, encode_chunked=False):
+        if self._state != _REQ_STARTED:
+            raise CannotSendHeader()
+        self._state = _REQ_SENT
+        self._send_output(message_body, encode_chunked)
+
+    def _send_output(self, message_body=None, encode_chunked=False):
+        self._buffer.append(b"")
+        self._buffer.append(b"")
+        head = b"\r\n".join(self._buffer)
+        self._buffer = []
+        self._check_idle_socket()
+        if message_body is None:
+            self.send(head)
+            return
+        if self._expect_continue:
+            self.send(head)
+            if not self._await_continue():
+                return  # a final response came instead of 100: the body stays unsent
+        elif isinstance(message_body, (bytes, bytearray)) and len(message_body) <= 16384:
+            self.send(head + message_body)  # one segment for small requests
+            return
+        else:
+            self.send(head)
+        self._send_body(message_body, encode_chunked)
+
+    def _send_body(self, body, encode_chunked):
+        if hasattr(body, "read"):
+            blocks = self._read_blocks(body)
+        else:
+            try:
+                memoryview(body)
+                blocks = (body,)
+            except TypeError:
+                try:
+                    blocks = iter(body)
+                except TypeError:
+                    raise TypeError("message_body should be a bytes-like object or an iterable, "
+                                    "got %r" % type(body))
+        chunked = encode_chunked and self._http_vsn == 11
+        for block in blocks:
+            if not block:
+                continue
+            if isinstance(block, str):
+                block = block.encode("iso-8859-1")
+            if chunked:
+                self.send(("%X\r\n" % len(block)).encode("ascii"))
+                self.send(block)
+                self.send(b"\r\n")
+            else:
+                self.send(block)
+        if chunked:
+            self.send(b"0\r\n\r\n")
+
+    def _check_idle_socket(self):
+        """Reconnect before sending when a kept-alive socket was closed by the server.
+
+        Nothing of the request has been sent yet, so this is safe for any method.
+        """
+        if self._sock is None:
+            return
+        dead = self._rbuf is None or self._rbuf.sock is None
+        if not dead and self._reused:
+            peer_closed = getattr(self._get_transport(), "peer_closed", None)
+            try:
+                dead = peer_closed is not None and peer_closed(self._sock)
+            except OSError:
+                dead = True
+        if dead:
+            self._drop_socket()
+            self.connect()
+
+    def _drop_socket(self):
+        sock = self._sock
+        self._sock = None
+        self._rbuf = None
+        if sock is not None:
+            try:
+                sock.close()
+            except OSError:
+                pass
+
+    def _await_continue(self):
+        """Wait briefly for 100 Continue; False when a final response came instead."""
+        response = self._new_response(self._method)
+        self._pending = response
+        p = self._parser
+        try:
+            while True:
+                response._read_head(self.continue_timeout)
+                if p.status == 100:
+                    p.reset()
+                    return True
+                if p.status >= 200 or p.status == 101:
+                    response._force_close = True  # the server never got the announced body
+                    return False
+                p.reset()
+        except OSError as exc:
+            if clock.is_timeout(exc) and not response._received:
+                return True  # silent server: send the body anyway, as RFC 9110 allows
+            raise
+
+    def request(self, method, url, body=None, headers={}, *, encode_chunked=False):
+        self._send_request(method, url, body, headers, encode_chunked)
+        if (method.upper() in _IDEMPOTENT and self._reused
+                and (body is None or isinstance(body, (bytes, str)))):
+            self._replay = (method, url, body, headers, encode_chunked)
+
+    def _send_request(self, method, url, body, headers, encode_chunked):
+        names = [k.lower() for k in headers]
+        self.putrequest(method, url, skip_host="host" in names,
+                        skip_accept_encoding="accept-encoding" in names)
+        if isinstance(body, str):
+            try:
+                body = body.encode("iso-8859-1")
+            except UnicodeError:
+                raise UnicodeEncodeError(
+                    "latin-1", body, 0, len(body),
+                    "body is not valid Latin-1. Use body.encode('utf-8') to send it as UTF-8.")
+        if "content-length" in names:
+            encode_chunked = False
+            self._check_declared_length(headers, body)
+        elif "transfer-encoding" not in names:
+            encode_chunked = False
+            length = self._body_length(body, method)
+            if length is None:
+                if body is not None:
+                    encode_chunked = True
+                    self.putheader("Transfer-Encoding", "chunked")
+            else:
+                self.putheader("Content-Length", str(length))
+        for name, value in headers.items():
+            self.putheader(name, value)
+        self.endheaders(body, encode_chunked=encode_chunked)
+
+    @staticmethod
+    def _body_length(body, method):
+        if body is None:
+            return 0 if method.upper() in _METHODS_EXPECTING_BODY else None
+        if hasattr(body, "read"):
+            return None
+        try:
+            return memoryview(body).nbytes
+        except TypeError:
+            return None
+
+    @staticmethod
+    def _check_declared_length(headers, body):
+        if body is None or hasattr(body, "read"):
+            return
+        try:
+            actual = memoryview(body).nbytes
+        except TypeError:
+            return
+        for name, value in headers.items():
+            if name.lower() == "content-length":
+                text = str(value, "latin-1") if isinstance(value, bytes) else str(value)
+                text = text.strip()
+                if text.strip("0123456789") or not text or int(text) != actual:
+                    raise ValueError("Content-Length %r does not match the body's %d bytes"
+                                     % (value, actual))
+
+    # ----------------------------------------------------------- receiving
+
+    def _new_response(self, method):
+        response = self.response_class(self._sock, self.debuglevel, method=method)
+        if isinstance(response, HTTPResponse):
+            if self._rbuf is None:
+                self._new_buffer(self._sock)
+            self._parser.reset()
+            response._attach(self._rbuf, self._parser)
+            response.head_timeout = clock.resolve_timeout(self.timeout)
+        return response
+
+    def _settle_previous_response(self):
+        """Drain a small unread response, or drop the socket, before the next request."""
+        response = self._response
+        self._response = None
+        if response is None or response._done:
+            return
+        if response.headers is not None and response.length is not None \
+                and response.length <= _DRAIN_LIMIT and self._rbuf is not None:
+            scratch = bytearray(min(response.length, 4096) or 1)
+            try:
+                while response._transfer(scratch, len(scratch)):
+                    pass
+            except Exception:
+                self._drop_socket()
+            response.fp = None
+            return
+        response.close()
+        self._drop_socket()
+
+    def getresponse(self):
+        if self._response is not None and self._response.isclosed():
+            self._response = None
+        if self._state != _REQ_SENT or self._response is not None:
+            raise ResponseNotReady(self._state)
+        response = self._pending or self._new_response(self._method)
+        self._pending = None
+        try:
+            try:
+                response.begin()
+            except RemoteDisconnected:
+                if not self._replay or response._received:
+                    raise
+                response = self._retry()
+        except BaseException:
+            self.close()
+            response.close()
+            raise
+        self._state = _IDLE
+        self._replay = None
+        if response.will_close:
+            # The response keeps the socket until its body is read.
+            self._sock = None
+            self._rbuf = None
+        else:
+            self._response = response
+            self._reused = True
+        return response
+
+    def _retry(self):
+        """The server had closed the reused connection: send the request once more."""
+        replay = self._replay
+        self._replay = None
+        self._drop_socket()
+        self._state = _IDLE
+        self._send_request(*replay)
+        response = self._new_response(self._method)
+        response.begin()
+        return response
+
+
+class HTTPSConnection(HTTPConnection):
+    """HTTP over TLS. Certificates and host names are verified unless the caller
+    passes a context that does not verify (an explicit opt-out)."""
+
+    default_port = HTTPS_PORT
+
+    def __init__(self, host, port=None, key_file=None, cert_file=None,
+                 timeout=clock.DEFAULT_TIMEOUT, source_address=None, *, context=None,
+                 check_hostname=None, blocksize=8192, cadata=None, **kw):
+        HTTPConnection.__init__(self, host, port, timeout, source_address, blocksize, **kw)
+        self.key_file = key_file
+        self.cert_file = cert_file
+        self._context = context
+        self._check_hostname = check_hostname
+        self._cadata = cadata
+
+    def _tls_context(self, transport):
+        if self._context is None:
+            self._context = transport.default_tls_context(
+                self.cert_file, self.key_file, cadata=self._cadata)
+            if self._check_hostname is False and hasattr(self._context, "check_hostname"):
+                self._context.check_hostname = False
+        return self._context
+
+    def _open(self, transport, timeout):
+        return transport.connect(self.host, self.port, timeout, self.source_address,
+                                 tls=self._tls_context(transport), server_hostname=self.host)
+
+    def connect(self):
+        HTTPConnection.connect(self)
+        if self._tunnel_host:
+            transport = self._get_transport()
+            sock = transport.start_tls(self._sock, self._tls_context(transport), self._tunnel_host)
+            self.sock = sock

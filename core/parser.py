@@ -1,0 +1,383 @@
+"""Sans-io HTTP/1.1 response parser over a caller-owned buffer.
+
+The parser never reads a socket and never owns memory. It is handed a
+bytearray and a window [start, end) of bytes already received and answers
+with the position up to which it consumed them; "need more bytes" is simply
+no progress. The head (status line and headers) is parsed line by line and
+may allocate: it happens once per response. The body framing (chunk-size
+lines, CR LF after chunk data) is a byte-level state machine that keeps its
+state in small ints, so it allocates nothing and never needs a whole line
+in the buffer: that is what lets the body loop run under heap_lock().
+"""
+
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+from .errors import (
+    BadStatusLine, LineTooLong, ProtocolError, UnknownProtocol, HTTPException)
+
+# How the body is delimited (ResponseParser.framing).
+NO_BODY = const(0)
+CONTENT_LENGTH = const(1)
+CHUNKED = const(2)
+UNTIL_CLOSE = const(3)
+
+# Head states.
+_STATUS_LINE = const(0)
+_HEADER_LINES = const(1)
+_HEAD_DONE = const(2)
+
+# Chunked body states.
+_CH_SIZE = const(0)       # hex digits of a chunk size
+_CH_SIZE_END = const(1)   # whitespace after the digits
+_CH_EXT = const(2)        # a chunk extension, skipped up to the line end
+_CH_SIZE_LF = const(3)    # CR seen, LF must follow
+_CH_DATA = const(4)       # chunk_left bytes of data are due
+_CH_DATA_CR = const(5)    # CR LF after the data
+_CH_DATA_LF = const(6)
+_CH_TRAILER = const(7)    # trailer lines after the last chunk
+_CH_DONE = const(8)
+
+_CR = const(13)
+_LF = const(10)
+_SP = const(32)
+_HTAB = const(9)
+_SEMICOLON = const(59)
+_MAX_HEX_DIGITS = const(16)
+
+# Bytes that may not appear in a header name (RFC 9110 token).
+_NOT_TOKEN = frozenset(chr(c) for c in range(33)) | frozenset('\x7f"(),/:;<=>?@[\\]{}')
+# Control characters refused in header values (HTAB is allowed).
+_BAD_IN_VALUE = frozenset(chr(c) for c in range(32) if c != 9) | frozenset("\x7f")
+
+
+def _decode(raw):
+    """Header bytes are ISO-8859-1, as in http.client (MicroPython only has UTF-8)."""
+    try:
+        return raw.decode("iso-8859-1")
+    except (UnicodeError, LookupError):
+        return "".join(chr(b) for b in raw)
+
+
+def _is_decimal(text):
+    """ASCII digits only: str.isdigit() also accepts '\xb2' and other digits."""
+    return bool(text) and not text.strip("0123456789")
+
+
+def _hex_value(c):
+    """The value of one hex digit byte, or -1."""
+    if 48 <= c <= 57:
+        return c - 48
+    c |= 0x20
+    if 97 <= c <= 102:
+        return c - 87
+    return -1
+
+
+class ResponseParser:
+    """One response at a time; reset() before the next one on the connection.
+
+    After parse_head() reports the head complete, `status`, `version`,
+    `reason`, `headers` (list of (name, value)), `framing`, `length`
+    (Content-Length or -1) and `will_close` describe the response.
+    """
+
+    def __init__(self, max_line=65536, max_headers=100, keep_headers=None):
+        self.max_line = max_line
+        self.max_headers = max_headers
+        # Lower-case names to store; None stores all. Framing headers are
+        # always examined, whether stored or not.
+        self.keep_headers = keep_headers
+        self.reset()
+
+    def reset(self):
+        self._head_state = _STATUS_LINE
+        self.version = 11
+        self.status = 0
+        self.reason = ""
+        self.headers = []
+        self._header_count = 0
+        self._content_lengths = None
+        self._transfer_encoding = None
+        self._connection = ""
+        self._last_kept = False
+        self._line_bytes = 0
+        self.framing = NO_BODY
+        self.length = -1
+        self.will_close = False
+        self.chunk_left = 0
+        self._chunk_state = _CH_SIZE
+        self._size_digits = 0
+
+    @property
+    def head_complete(self):
+        return self._head_state == _HEAD_DONE
+
+    @property
+    def body_complete(self):
+        return self._chunk_state == _CH_DONE
+
+    # ----------------------------------------------------------------- head
+
+    def parse_head(self, buf, start, end):
+        """Consume whole lines of the head from buf[start:end]; return the new start.
+
+        Returns as soon as the head is complete, leaving the body bytes.
+        """
+        while self._head_state != _HEAD_DONE:
+            nl = buf.find(b"\n", start, end)
+            if nl < 0:
+                if end - start > self.max_line:
+                    raise LineTooLong(
+                        "status line" if self._head_state == _STATUS_LINE else "header line",
+                        self.max_line)
+                return start
+            stop = nl - 1 if nl > start and buf[nl - 1] == _CR else nl
+            if stop - start > self.max_line:
+                raise LineTooLong(
+                    "status line" if self._head_state == _STATUS_LINE else "header line",
+                    self.max_line)
+            line = bytes(buf[start:stop])
+            if self._head_state == _STATUS_LINE:
+                self._status_line(line)
+                self._head_state = _HEADER_LINES
+            elif not line:
+                self._end_of_head()
+            else:
+                self._header_line(line)
+            start = nl + 1
+        return start
+
+    def _status_line(self, raw):
+        if b"\r" in raw or b"\x00" in raw:
+            raise BadStatusLine(_decode(raw))
+        line = _decode(raw)
+        parts = line.split(" ", 2)
+        version = parts[0]
+        if not version.startswith("HTTP/"):
+            raise BadStatusLine(line)
+        if version in ("HTTP/1.0", "HTTP/0.9"):
+            self.version = 10
+        elif version.startswith("HTTP/1."):
+            self.version = 11
+        else:
+            raise UnknownProtocol(version)
+        if len(parts) < 2:
+            raise BadStatusLine(line)
+        code = parts[1]
+        if len(code) != 3 or not _is_decimal(code):
+            raise BadStatusLine(line)
+        self.status = int(code)
+        if self.status < 100:
+            raise BadStatusLine(line)
+        self.reason = parts[2].strip() if len(parts) > 2 else ""
+
+    def _header_line(self, raw):
+        first = raw[0]
+        if first == _SP or first == _HTAB:
+            self._unfold(raw)
+            return
+        line = _decode(raw)
+        name, colon, value = line.partition(":")
+        if not colon or not name or not _NOT_TOKEN.isdisjoint(name):
+            raise ProtocolError("invalid header line: %r" % (line[:80],))
+        value = value.strip(" \t")
+        if not _BAD_IN_VALUE.isdisjoint(value):
+            raise ProtocolError("control character in header %r" % (name,))
+        self._header_count += 1
+        if self._header_count > self.max_headers:
+            raise HTTPException("got more than %d headers" % self.max_headers)
+        key = name.lower()
+        if key == "content-length":
+            if self._content_lengths is None:
+                self._content_lengths = []
+            self._content_lengths.append(value)
+        elif key == "transfer-encoding":
+            te = self._transfer_encoding
+            self._transfer_encoding = value if te is None else te + ", " + value
+        elif key == "connection":
+            self._connection += "," + value.lower()
+        keep = self.keep_headers
+        if keep is None or key in keep:
+            self.headers.append((name, value))
+            self._last_kept = True
+        else:
+            self._last_kept = False
+
+    def _unfold(self, raw):
+        """obs-fold: RFC 9112 tells a client to replace it with one space."""
+        if not self._header_count:
+            raise ProtocolError("header continuation line before any header")
+        value = _decode(raw).strip(" \t")
+        if not _BAD_IN_VALUE.isdisjoint(value):
+            raise ProtocolError("control character in a folded header")
+        if self._last_kept and value:
+            name, prev = self.headers[-1]
+            if name.lower() in ("content-length", "transfer-encoding"):
+                raise ProtocolError("folded %s header" % name)
+            self.headers[-1] = (name, prev + " " + value if prev else value)
+
+    def _end_of_head(self):
+        self._head_state = _HEAD_DONE
+        tokens = self._connection
+        self.will_close = "close" in tokens or (self.version == 10 and "keep-alive" not in tokens)
+        te = self._transfer_encoding
+        cls = self._content_lengths
+        if te is not None:
+            if cls is not None:
+                raise ProtocolError("response has both Transfer-Encoding and Content-Length")
+            codings = [c.strip().lower() for c in te.split(",")]
+            if codings[-1] == "chunked":
+                if "chunked" in codings[:-1]:
+                    raise ProtocolError("chunked applied twice: %r" % te)
+                self.framing = CHUNKED
+            else:
+                # RFC 9112 6.3: the last coding is not chunked, read until close.
+                self.framing = UNTIL_CLOSE
+                self.will_close = True
+        elif cls is not None:
+            self.length = _content_length(cls)
+            self.framing = CONTENT_LENGTH
+        else:
+            self.framing = UNTIL_CLOSE
+            self.will_close = True
+
+    def no_body(self):
+        """HEAD, 1xx, 204 and 304 responses end with their head."""
+        self.framing = NO_BODY
+        self.length = 0
+        self._chunk_state = _CH_DONE
+
+    # ------------------------------------------------------------- chunked
+
+    def parse_chunked(self, buf, start, end):
+        """Consume chunk framing from buf[start:end] and return the new start.
+
+        Stops when data is due (chunk_left > 0), when the bytes run out, or
+        when the body is complete. Allocates nothing except for trailers.
+        """
+        state = self._chunk_state
+        while start < end:
+            if state == _CH_DATA:
+                break
+            c = buf[start]
+            if state == _CH_SIZE:
+                digit = _hex_value(c)
+                if digit >= 0:
+                    self._size_digits += 1
+                    if self._size_digits > _MAX_HEX_DIGITS:
+                        raise ProtocolError("chunk size has too many digits")
+                    self.chunk_left = self.chunk_left * 16 + digit
+                elif not self._size_digits:
+                    raise ProtocolError("chunk size line without a size")
+                elif c == _SP or c == _HTAB:
+                    state = _CH_SIZE_END
+                elif c == _SEMICOLON:
+                    state = _CH_EXT
+                elif c == _CR:
+                    state = _CH_SIZE_LF
+                elif c == _LF:
+                    state = self._end_of_size_line()
+                else:
+                    raise ProtocolError("invalid byte 0x%02x in chunk size" % c)
+            elif state == _CH_SIZE_END:
+                if c == _SEMICOLON:
+                    state = _CH_EXT
+                elif c == _CR:
+                    state = _CH_SIZE_LF
+                elif c == _LF:
+                    state = self._end_of_size_line()
+                elif c != _SP and c != _HTAB:
+                    raise ProtocolError("invalid byte 0x%02x after chunk size" % c)
+            elif state == _CH_EXT:
+                if c == _CR:
+                    state = _CH_SIZE_LF
+                elif c == _LF:
+                    state = self._end_of_size_line()
+                elif c < _SP and c != _HTAB or c == 127:
+                    raise ProtocolError("control byte 0x%02x in chunk extension" % c)
+                else:
+                    self._line_bytes += 1
+                    if self._line_bytes > self.max_line:
+                        raise LineTooLong("chunk size", self.max_line)
+            elif state == _CH_SIZE_LF:
+                if c != _LF:
+                    raise ProtocolError("bare CR in chunk size line")
+                state = self._end_of_size_line()
+            elif state == _CH_DATA_CR:
+                if c == _CR:
+                    state = _CH_DATA_LF
+                elif c == _LF:
+                    state = _CH_SIZE
+                else:
+                    raise ProtocolError("chunk data longer than its size")
+            elif state == _CH_DATA_LF:
+                if c != _LF:
+                    raise ProtocolError("bare CR after chunk data")
+                state = _CH_SIZE
+            elif state == _CH_TRAILER:
+                self._chunk_state = state
+                return self._parse_trailers(buf, start, end)
+            else:  # _CH_DONE
+                break
+            start += 1
+        self._chunk_state = state
+        return start
+
+    def _end_of_size_line(self):
+        self._size_digits = 0
+        self._line_bytes = 0
+        if self.chunk_left:
+            return _CH_DATA
+        return _CH_TRAILER
+
+    def consumed_chunk_data(self, n):
+        """The caller took n bytes of chunk data."""
+        self.chunk_left -= n
+        if not self.chunk_left:
+            self._chunk_state = _CH_DATA_CR
+
+    def _parse_trailers(self, buf, start, end):
+        """Trailer fields are checked and dropped, as http.client does."""
+        while True:
+            nl = buf.find(b"\n", start, end)
+            if nl < 0:
+                if end - start > self.max_line:
+                    raise LineTooLong("trailer line", self.max_line)
+                return start
+            stop = nl - 1 if nl > start and buf[nl - 1] == _CR else nl
+            if stop == start:
+                self._chunk_state = _CH_DONE
+                return nl + 1
+            if stop - start > self.max_line:
+                raise LineTooLong("trailer line", self.max_line)
+            raw = bytes(buf[start:stop])
+            if b"\r" in raw or b"\x00" in raw or b":" not in raw:
+                raise ProtocolError("invalid trailer line")
+            self._header_count += 1
+            if self._header_count > self.max_headers:
+                raise HTTPException("got more than %d headers" % self.max_headers)
+            start = nl + 1
+
+    @property
+    def needs_line(self):
+        """True while chunk framing is waiting for a (trailer) line to end."""
+        return self._chunk_state == _CH_TRAILER
+
+
+def _content_length(values):
+    """One non-negative decimal length; duplicates must agree (RFC 9110 8.6)."""
+    length = -1
+    for header in values:
+        for part in header.split(","):
+            part = part.strip()
+            if not _is_decimal(part) or len(part) > 18:
+                raise ProtocolError("invalid Content-Length %r" % header)
+            n = int(part)
+            if length >= 0 and n != length:
+                raise ProtocolError("conflicting Content-Length values %r" % values)
+            length = n
+    return length

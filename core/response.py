@@ -1,0 +1,422 @@
+"""HTTPResponse: http.client's response object over the connection's buffer.
+
+Body bytes go from the connection's RecvBuffer, or straight from the socket,
+into the caller's memory. readinto() allocates nothing on any path, which
+the MicroPython tests check under heap_lock(). On CPython readinto() fills
+the buffer like http.client; on MicroPython it returns after one transfer
+(0 only at the end of the body), because filling at an offset would need a
+memoryview slice, which allocates there.
+"""
+
+from . import clock
+from .buffer import FRAMING_READ, MICROPYTHON, RecvBuffer, as_reader
+from .errors import (
+    BadStatusLine, IncompleteRead, LineTooLong, RemoteDisconnected, ResponseNotReady)
+from .headers import HTTPMessage
+from .parser import CHUNKED, CONTENT_LENGTH, NO_BODY, UNTIL_CLOSE, ResponseParser
+
+_UNKNOWN = "UNKNOWN"
+DEFAULT_BUFFER_SIZE = 1024 if MICROPYTHON else 16384
+DEFAULT_MAX_LINE = 65536
+DEFAULT_MAX_HEADERS = 100
+# What read() without an amount collects per step when the length is unknown.
+_READ_STEP = 1024 if MICROPYTHON else 65536
+
+
+class HTTPResponse:
+    def __init__(self, sock, debuglevel=0, method=None, url=None, strict=None):
+        self._sock = sock
+        self.fp = sock  # None once closed, as in http.client
+        self.debuglevel = debuglevel
+        self._method = method
+        self._url = url
+        self._buf = None
+        self._parser = None
+        self.head_timeout = None  # seconds for status line and headers together
+        self._received = False  # any byte of this response arrived
+        self._done = False  # the body has been received to its end
+        self._force_close = False
+        self.headers = self.msg = None
+        self.version = self.status = self.reason = _UNKNOWN
+        self.chunked = self.length = self.will_close = _UNKNOWN
+
+    def _attach(self, buffer, parser):
+        """Use a connection's buffer and parser instead of making our own."""
+        self._buf = buffer
+        self._parser = parser
+
+    # ----------------------------------------------------------------- head
+
+    def begin(self):
+        if self.headers is not None:
+            return
+        if self._buf is None:
+            self._buf = RecvBuffer(as_reader(self._sock), DEFAULT_BUFFER_SIZE, DEFAULT_MAX_LINE + 2)
+        if self._parser is None:
+            self._parser = ResponseParser(DEFAULT_MAX_LINE, DEFAULT_MAX_HEADERS)
+        p = self._parser
+        while True:
+            if not p.head_complete:
+                self._read_head(self.head_timeout)
+            if p.status >= 200 or p.status == 101:
+                break
+            if self.debuglevel > 0:
+                print("reply:", repr(self._status_text()))
+            p.reset()  # interim 1xx: the final response follows
+        self._apply_head()
+
+    def _read_head(self, timeout):
+        """Receive until the parser has a whole head, within `timeout` seconds in all."""
+        p = self._parser
+        buf = self._buf
+        sock = buf.sock
+        deadline = None if timeout is None else clock.deadline_after(timeout)
+        try:
+            while True:
+                buf.start = p.parse_head(buf.data, buf.start, buf.end)
+                if p.head_complete:
+                    return
+                if deadline is not None:
+                    left = clock.seconds_left(deadline)
+                    if left <= 0:
+                        raise clock.timeout_error("waiting for the response head")
+                    sock.settimeout(left)
+                got = buf.fill()
+                if got < 0:
+                    raise LineTooLong("header line" if p.status else "status line", p.max_line)
+                if not got:
+                    self._head_cut_short()
+                self._received = True
+        finally:
+            if deadline is not None and buf.sock is not None:
+                buf.sock.settimeout(timeout)
+
+    def _head_cut_short(self):
+        p = self._parser
+        if not p.status:
+            if not self._received:
+                raise RemoteDisconnected("Remote end closed connection without response")
+            raise BadStatusLine(bytes(self._buf.view[self._buf.start:self._buf.end]).decode("latin-1"))
+        raise RemoteDisconnected("Remote end closed connection in the middle of the headers")
+
+    def _status_text(self):
+        p = self._parser
+        return "HTTP/%s %d %s\r\n" % ("1.0" if p.version == 10 else "1.1", p.status, p.reason)
+
+    def _apply_head(self):
+        p = self._parser
+        self.version = p.version
+        self.status = p.status
+        self.reason = p.reason
+        self.headers = self.msg = HTTPMessage(p.headers)
+        if self.debuglevel > 0:
+            print("reply:", repr(self._status_text()))
+            for name, value in p.headers:
+                print("header:", name + ":", value)
+        if self._method == "HEAD" or self.status in (204, 304) or self.status < 200:
+            p.no_body()
+        self.chunked = p.framing == CHUNKED
+        if p.framing == CONTENT_LENGTH:
+            self.length = p.length
+        elif p.framing == NO_BODY:
+            self.length = 0
+        else:
+            self.length = None
+        self.will_close = p.will_close or self._force_close
+        if not self.length and p.framing in (NO_BODY, CONTENT_LENGTH):
+            self._body_done()
+
+    @property
+    def chunk_left(self):
+        if self._parser is None or not self.chunked:
+            return None
+        return self._parser.chunk_left or None
+
+    # ----------------------------------------------------------------- body
+
+    def _transfer(self, dest, n):
+        """Move up to n body bytes into dest[0:] in one step; 0 at the end of the body.
+
+        Allocation-free on every path that does not raise.
+        """
+        if self._done or n <= 0:
+            return 0
+        p = self._parser
+        buf = self._buf
+        framing = p.framing
+        if framing == CONTENT_LENGTH:
+            if n > self.length:
+                n = self.length
+            got = buf.take(dest, n)
+            if not got:
+                raise IncompleteRead(b"", self.length)
+            self.length -= got
+            if not self.length:
+                self._body_done()
+            return got
+        if framing == CHUNKED:
+            if not p.chunk_left and not self._next_chunk():
+                self._body_done()
+                return 0
+            if n > p.chunk_left:
+                n = p.chunk_left
+            got = buf.take(dest, n)
+            if not got:
+                raise IncompleteRead(b"", p.chunk_left)
+            p.consumed_chunk_data(got)
+            return got
+        if framing == UNTIL_CLOSE:
+            got = buf.take(dest, n)
+            if not got:
+                self._body_done()
+            return got
+        return 0
+
+    def _next_chunk(self):
+        """Parse chunk framing until data is due (True) or the body ends (False)."""
+        p = self._parser
+        buf = self._buf
+        while not p.chunk_left:
+            if p.body_complete:
+                return False
+            if buf.start == buf.end and not p.needs_line:
+                if not buf.refill(FRAMING_READ):
+                    raise IncompleteRead(b"", None)
+            before = buf.start
+            buf.start = p.parse_chunked(buf.data, buf.start, buf.end)
+            if p.needs_line and buf.start == before and not p.body_complete:
+                if buf.fill() <= 0:  # a trailer line split across reads
+                    raise IncompleteRead(b"", None)
+        return True
+
+    def _fill(self, view, n):
+        """Transfer until n bytes are in view or the body ends (allocates views)."""
+        got = 0
+        try:
+            while got < n:
+                step = self._transfer(view[got:] if got else view, n - got)
+                if not step:
+                    break
+                got += step
+        except IncompleteRead as exc:
+            exc.partial = bytes(view[:got])
+            exc.args = (exc.partial,)
+            self._abort()
+            raise
+        except BaseException:
+            self._abort()
+            raise
+        return got
+
+    def _body_done(self):
+        self._done = True
+        buf = self._buf
+        if self.will_close or buf.pending:
+            # Bytes after a complete response would be taken for the next
+            # response: a connection that sent them is not reused.
+            self._close_socket()
+
+    def _close_socket(self):
+        buf = self._buf
+        if buf is not None and buf.sock is not None:
+            sock = buf.sock
+            buf.sock = None
+            buf.clear()
+            sock.close()
+
+    def _abort(self):
+        """A broken body: the connection cannot be reused."""
+        self._close_socket()
+        self.fp = None
+
+    def read(self, amt=None):
+        if self.fp is None:
+            return b""
+        if self._done:
+            self.close()
+            return b""
+        if amt is not None and amt >= 0:
+            data = bytearray(amt)
+            got = self._fill(memoryview(data), amt)
+            if self._done and got < amt:
+                self.close()
+            return bytes(data) if got == amt else bytes(data[:got])
+        if self.length is not None and self._parser.framing == CONTENT_LENGTH:
+            data = bytearray(self.length)
+            got = self._fill(memoryview(data), len(data))
+            if got < len(data):
+                self._abort()
+                raise IncompleteRead(bytes(data[:got]), len(data) - got)
+            self.close()
+            return bytes(data)
+        parts = []
+        step = bytearray(_READ_STEP)
+        view = memoryview(step)
+        try:
+            while True:
+                got = self._fill(view, _READ_STEP)
+                if got:
+                    parts.append(bytes(view[:got]))
+                if got < _READ_STEP:
+                    break
+        except IncompleteRead as exc:
+            exc.partial = b"".join(parts) + exc.partial
+            exc.args = (exc.partial,)
+            raise
+        self.close()
+        return b"".join(parts)
+
+    def readinto(self, b):
+        if self.fp is None:
+            return 0
+        if MICROPYTHON:
+            try:
+                got = self._transfer(b, len(b))
+            except BaseException:
+                self._abort()
+                raise
+        else:
+            view = memoryview(b)
+            if view.format != "B" or view.ndim != 1:
+                view = view.cast("B")
+            got = self._fill(view, len(view))
+        if not got:
+            self.close()
+        return got
+
+    def read1(self, n=-1):
+        """At most one transfer, like BufferedIOBase.read1."""
+        if self.fp is None or self._done:
+            return self.read(0) if self.fp is not None else b""
+        if n < 0:
+            n = _READ_STEP
+        data = bytearray(n)
+        got = self._fill_once(data, n)
+        return bytes(data[:got])
+
+    def _fill_once(self, data, n):
+        try:
+            return self._transfer(data, n)
+        except IncompleteRead:
+            self._abort()
+            raise
+
+    def peek(self, n=0):
+        """Body bytes already received, without consuming them; b"" only at the end."""
+        if self.fp is None or self._done:
+            return b""
+        p = self._parser
+        buf = self._buf
+        try:
+            if p.framing == CHUNKED and not p.chunk_left and not self._next_chunk():
+                self._body_done()
+                return b""
+            if not buf.pending and (buf.sock is None or not buf.refill(len(buf.data))):
+                if p.framing != UNTIL_CLOSE:
+                    raise IncompleteRead(b"", self.length if self.length else None)
+                self._body_done()
+                return b""
+        except IncompleteRead:
+            self._abort()
+            raise
+        avail = buf.pending
+        if p.framing == CONTENT_LENGTH:
+            avail = min(avail, self.length)
+        elif p.framing == CHUNKED:
+            avail = min(avail, p.chunk_left)
+        return bytes(buf.view[buf.start:buf.start + avail])
+
+    def readline(self, limit=-1):
+        if self.fp is None or self._done:
+            return b""
+        line = bytearray()
+        while limit < 0 or len(line) < limit:
+            chunk = self.peek(1)
+            if not chunk:
+                break
+            want = len(chunk) if limit < 0 else min(len(chunk), limit - len(line))
+            nl = chunk.find(b"\n", 0, want)
+            take = want if nl < 0 else nl + 1
+            line += self.read(take)
+            if nl >= 0:
+                break
+        return bytes(line)
+
+    def readlines(self, hint=-1):
+        lines = []
+        total = 0
+        for line in self:
+            lines.append(line)
+            total += len(line)
+            if 0 < hint <= total:
+                break
+        return lines
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+    # -------------------------------------------------------- housekeeping
+
+    def close(self):
+        if self.fp is None:
+            return
+        self.fp = None
+        if self.headers is None or not self._done:
+            self._close_socket()  # unread body: the connection cannot be reused
+
+    def isclosed(self):
+        return self.fp is None
+
+    @property
+    def closed(self):
+        return self.fp is None
+
+    def fileno(self):
+        sock = self._buf.sock if self._buf is not None else self._sock
+        return sock.fileno()
+
+    def getheader(self, name, default=None):
+        if self.headers is None:
+            raise ResponseNotReady()
+        found = self.headers.get_all(name) or default
+        if isinstance(found, str) or not hasattr(found, "__iter__"):
+            return found
+        return ", ".join(found)
+
+    def getheaders(self):
+        if self.headers is None:
+            raise ResponseNotReady()
+        return self.headers.items()
+
+    def info(self):
+        return self.headers
+
+    def geturl(self):
+        return self._url
+
+    def getcode(self):
+        return self.status
+
+    def flush(self):
+        pass
+
+    def readable(self):
+        return True
+
+    def writable(self):
+        return False
+
+    def seekable(self):
+        return False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

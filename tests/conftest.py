@@ -1,0 +1,48 @@
+"""Shared fixtures: real servers on loopback (see tests/servers.py)."""
+
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+import servers  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def http_server():
+    running = servers.serve_http()
+    servers.wait_for_port(running.host, running.port)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def tls_files(tmp_path_factory):
+    return servers.TLSFiles(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture(scope="session")
+def tls_server(tls_files):
+    running = servers.serve_https(tls_files)
+    servers.wait_for_port(running.host, running.port)
+    running.ca_pem_path = tls_files.ca_pem_path
+    running.ca_pem = tls_files.ca_pem
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def scripted():
+    """scripted(script) -> a ScriptedServer; all are stopped after the test."""
+    made = []
+
+    def make(script):
+        server = servers.ScriptedServer(script)
+        made.append(server)
+        return server
+
+    yield make
+    for server in made:
+        server.stop()
