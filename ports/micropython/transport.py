@@ -20,6 +20,7 @@ resolve and that Wi-Fi may be down.  A read that times out raises
 ``OSError(ETIMEDOUT)``, never returns ``None``.
 """
 
+import select
 import socket
 
 try:
@@ -78,52 +79,59 @@ def _resolve(host, port):
 
 
 class Socket:
-    """A connected stream socket, plain or TLS, with the seam's interface."""
+    """A connected stream socket, plain or TLS, with the seam's interface.
 
-    def __init__(self, raw, stream=None):
-        self._raw = raw  # the TCP socket: owns timeout and fileno
+    MicroPython's stream readinto(buf, n) blocks until all n bytes arrived,
+    so the socket is kept non-blocking and waits with poll.ipoll(), which
+    reuses its result tuple: one receive returns what has arrived, without
+    allocating.
+    """
+
+    def __init__(self, raw, stream=None, timeout=None):
+        self._raw = raw  # the TCP socket: owns fileno
         self._s = raw if stream is None else stream  # what we read/write
+        self._timeout_ms = -1
+        self.settimeout(timeout)
+        raw.setblocking(False)
+        self._readable = select.poll()
+        self._readable.register(self._s, select.POLLIN)
+        self._writable = select.poll()
+        self._writable.register(self._s, select.POLLOUT)
+
+    def _wait(self, poller):
+        for _ in poller.ipoll(self._timeout_ms):
+            return
+        raise OSError(_ETIMEDOUT)
 
     def recv_into(self, buf, nbytes=0):
-        # One transfer into buf[0:k]; 0 means EOF.  No allocation on the
-        # success path (readinto clamps nbytes to len(buf)).
+        # One transfer into buf[0:k]; 0 means EOF.
         if not nbytes:
             nbytes = len(buf)
         n = self._s.readinto(buf, nbytes)
-        if n is None:
-            # Non-blocking "no data yet": TLS sockets report a timed-out
-            # read of the TCP socket this way.
-            raise OSError(_ETIMEDOUT)
+        while n is None:
+            self._wait(self._readable)
+            n = self._s.readinto(buf, nbytes)
         return n
 
     readinto = recv_into
 
     def send(self, data):
         n = self._s.write(data)
-        if n is None:
-            raise OSError(_ETIMEDOUT)
+        while n is None:
+            self._wait(self._writable)
+            n = self._s.write(data)
         return n
 
     def sendall(self, data):
-        w = self._s.write
         total = len(data)
-        n = w(data)
-        if n is None:
-            raise OSError(_ETIMEDOUT)
+        n = self.send(data)
         if n < total:
             mv = memoryview(data)
             while n < total:
-                k = w(mv[n:])
-                if k is None:
-                    raise OSError(_ETIMEDOUT)
-                n += k
-
+                n += self.send(mv[n:])
 
     def settimeout(self, t):
-        self._raw.settimeout(t)
-
-    def setblocking(self, flag):
-        self._raw.setblocking(flag)
+        self._timeout_ms = -1 if t is None else int(t * 1000)
 
     def fileno(self):
         f = getattr(self._raw, "fileno", None)
@@ -245,10 +253,9 @@ class SocketTransport:
                 raw.close()
                 err = e
                 continue
-            sock = Socket(raw)
             if tls is not None:
-                return self.start_tls(sock, tls, server_hostname or host)
-            return sock
+                return self._wrap(raw, tls, server_hostname or host, timeout)
+            return Socket(raw, None, timeout)
         n = _errno_of(err) if err is not None else -2
         raise ConnectError(
             n,
@@ -257,13 +264,21 @@ class SocketTransport:
         )
 
     def start_tls(self, sock, tls, server_hostname):
+        timeout_ms = sock._timeout_ms
         raw = sock._raw
+        raw.setblocking(True)  # the handshake runs blocking, under the timeout
+        return self._wrap(raw, tls, server_hostname,
+                          None if timeout_ms < 0 else timeout_ms / 1000)
+
+    def _wrap(self, raw, tls, server_hostname, timeout):
+        if timeout is not None:
+            raw.settimeout(timeout)
         try:
             s = tls.wrap_socket(raw, server_hostname=server_hostname)
         except Exception:
             raw.close()
             raise
-        return Socket(raw, s)
+        return Socket(raw, s, timeout)
 
     def default_tls_context(self, cert_file=None, key_file=None, cadata=None, cafile=None):
         if cafile is not None and cadata is None:
