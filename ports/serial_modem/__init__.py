@@ -1,0 +1,20 @@
+"""AT-command modems as a microhttplib transport.
+
+    modem = Modem("/dev/ttyUSB0", "sim800", apn="internet")
+    conn = HTTPConnection("example.com", transport=modem)
+
+Families: sim800, sim7600, esp_at, bg96, sara_r4 (see family.py for what a
+family table holds). emulator.py is a CPython-only test double.
+"""
+
+from .engine import (
+    ModemError,
+    CommandError,
+    ConnectFailed,
+    DNSError,
+    ModemTimeout,
+    ModemReset,
+    NetworkDown,
+    SendFailed,
+)
+from .modem import Modem, ModemSocket, FAMILIES

@@ -1,0 +1,74 @@
+"""Quectel BG96 / BG95 / EC2x (LTE-M, NB-IoT, LTE).
+
+Plain TCP uses QIOPEN in buffer access mode (pull with AT+QIRD); TLS uses
+the QSSL set with its own commands and URCs. In buffer mode the module
+sends no new "recv" URC until a read has found the buffer empty, so the
+host keeps reading until +QIRD: 0.
+"""
+
+from .family import Family, Channel, READABLE, CLOSED, NETDOWN, IGNORE, quoted
+
+
+class QI(Channel):
+    links = 12
+    open = (('AT+QIOPEN=1,{link},"TCP","{host}",{port},0,0', 150, "+QIOPEN: {link},", b"0"),)
+    send = "AT+QISEND={link},{n}"
+    prompt = b">"
+    send_done = b"SEND OK"
+    send_fail = (b"SEND FAIL",)
+    max_send = 1460
+    read = "AT+QIRD={link},{n}"
+    read_header = b"+QIRD: "
+    got_field = 0
+    max_read = 1500
+    drain_to_zero = True
+    close = "AT+QICLOSE={link}"
+    urcs = (
+        (b'+QIURC: "recv",', b"", READABLE),
+        (b'+QIURC: "closed",', b"", CLOSED),
+    )
+
+
+class QSSL(QI):
+    prepare = (
+        ('AT+QSSLCFG="sslversion",1,4', 5, None, None),
+        ('AT+QSSLCFG="seclevel",1,1', 5, None, None),
+        ('AT+QSSLCFG="cacert",1,"cacert.pem"', 5, None, None),
+    )
+    open = None
+    open_tls = (('AT+QSSLOPEN=1,1,{link},"{host}",{port},0', 150, "+QSSLOPEN: {link},", b"0"),)
+    send = "AT+QSSLSEND={link},{n}"
+    read = "AT+QSSLRECV={link},{n}"
+    read_header = b"+QSSLRECV: "
+    close = "AT+QSSLCLOSE={link}"
+    urcs = (
+        (b'+QSSLURC: "recv",', b"", READABLE),
+        (b'+QSSLURC: "closed",', b"", CLOSED),
+    )
+
+
+class BG96(Family):
+    name = "bg96"
+    banners = (b"RDY", b"APP RDY")
+    needs = ("apn",)
+    urcs = (
+        (b'+QIURC: "pdpdeact",', b"", NETDOWN),
+        (b"+CPIN: ", b"", IGNORE),
+        (b"+QIND: ", b"", IGNORE),
+    )
+    bringup = (
+        ('AT+QICSGP=1,1,"{apn}","{user}","{password}",1', 5, None, None),
+        ("AT+QIDEACT=1", 40, None, None, True),
+        ("AT+QIACT=1", 150, None, None),
+    )
+    dns = ('AT+QIDNSGIP=1,"{host}"', 60, b'+QIURC: "dnsgip",')
+    channels = (QI, QSSL)
+
+    def parse_dns(self, line):
+        """+QIURC: "dnsgip",<err>,<count>,<ttl> then one line per address."""
+        rest = line[len(b'+QIURC: "dnsgip",'):]
+        if rest.startswith(b'"'):
+            return quoted(rest).decode()
+        if rest.split(b",")[0] != b"0":
+            raise ValueError(line)
+        return None

@@ -1,0 +1,516 @@
+"""The one AT-command engine every modem family runs on.
+
+It owns the serial line: it writes commands, splits what comes back into
+lines, hands unsolicited result codes (URCs) to a callback wherever they
+appear (even between a command and its reply), and moves payload bytes by
+their announced length, never by scanning for terminators. Families only
+supply tables (see family.py); the control flow lives here once.
+
+Runs on CPython and MicroPython: no typing, no f-strings, no re.
+"""
+
+try:
+    from time import ticks_ms, ticks_add, ticks_diff, sleep_ms
+except ImportError:  # CPython
+    import time as _time
+
+    def ticks_ms():
+        return int(_time.monotonic() * 1000)
+
+    def ticks_add(ticks, delta):
+        return ticks + delta
+
+    def ticks_diff(end, start):
+        return end - start
+
+    def sleep_ms(ms):
+        _time.sleep(ms / 1000)
+
+
+READABLE = 1  # URC kinds: data is waiting in the modem for a link
+CLOSED = 2  # the peer closed a link
+NETDOWN = 3  # the data context / Wi-Fi association is gone
+RESET = 4  # the modem rebooted: every link is gone
+IGNORE = 5  # known chatter that must not be mistaken for a reply
+
+ETIMEDOUT = 110
+
+_CR_LF = (10, 13, 32)
+_RESYNC_QUIET_MS = 200
+
+
+class ModemError(OSError):
+    """Anything the modem refused or failed to do."""
+
+
+class CommandError(ModemError):
+    """The modem answered ERROR (or a vendor failure word) to a command.
+
+    reply holds the modem's words, for callers that rephrase the error.
+    """
+
+    reply = ""
+
+
+class DNSError(ModemError):
+    """The modem could not resolve a host name."""
+
+
+class ConnectFailed(ModemError):
+    """The modem could not open a link (CONNECT FAIL and friends)."""
+
+
+class SendFailed(ModemError):
+    """The modem could not send data on a link (SEND FAIL and friends)."""
+
+
+class ModemReset(ModemError):
+    """The modem rebooted; its links and network context are gone."""
+
+
+class NetworkDown(ModemError):
+    """The modem lost its data context or Wi-Fi association."""
+
+
+try:
+
+    class ModemTimeout(ModemError, TimeoutError):
+        """The modem did not answer in time (also a TimeoutError on CPython)."""
+
+except NameError:  # MicroPython has no TimeoutError: OSError(110) is the idiom
+
+    class ModemTimeout(ModemError):
+        """The modem did not answer in time."""
+
+
+def deadline_after(ms):
+    return ticks_add(ticks_ms(), int(ms))
+
+
+def remaining_ms(deadline):
+    return ticks_diff(deadline, ticks_ms())
+
+
+def fields(line, prefix):
+    """Comma-separated fields after prefix, as bytes."""
+    return line[len(prefix):].split(b",")
+
+
+class ATEngine:
+    """Serial-line state machine shared by all families.
+
+    port: object with write(data), readinto(memoryview) -> count (0 when
+    nothing is available) and wait(ms) -> bool (see port.py).
+    on_urc(kind, channel, link, line): called for every URC.
+    on_push(channel, link, size): returns a sink with write_from(engine, n)
+    for push-mode payload frames.
+    """
+
+    def __init__(self, port, family, on_urc, on_push=None, rx_size=512):
+        self.port = port
+        self.family = family
+        self.on_urc = on_urc
+        self.on_push = on_push
+        self.name = family.name
+        self._rx = bytearray(rx_size)
+        self._rxv = memoryview(self._rx)
+        self._head = 0
+        self._tail = 0
+        self._prompt = None  # first byte of the data prompt we wait for
+        self._header = None  # (prefix, end byte) of a pull-read reply header
+        self._framed = False  # last line ended at a header end byte, not LF
+        self._sent = None  # last command line, to spot an echo after a reset
+        self._busy = False
+        self._stale = None  # a timed-out command whose reply may still come
+        self.expect_echo = True  # echo is normal until ATE0 has been answered
+        self.booting = False  # reset banners are expected (bring-up)
+        self.round_trips = 0
+        self.last_info = b""  # last unrecognised line, for error messages
+
+    # ---- bytes in -------------------------------------------------------
+
+    def _fill(self, deadline):
+        """Read more bytes into the receive buffer; False on timeout."""
+        if self._head == self._tail:
+            self._head = self._tail = 0
+        elif self._tail == len(self._rx) and self._head:
+            n = self._tail - self._head
+            self._rx[0:n] = self._rx[self._head:self._tail]
+            self._head, self._tail = 0, n
+        while True:
+            n = self.port.readinto(self._rxv[self._tail:])
+            if n:
+                self._tail += n
+                return True
+            left = remaining_ms(deadline)
+            if left <= 0:
+                return False
+            self.port.wait(min(left, 100))
+
+    def _take_line(self):
+        """Next complete line from the buffer, or None if more bytes are needed.
+
+        A data prompt comes back as the prompt byte alone; a pull-read or
+        push header comes back without its end byte (self._framed is set).
+        """
+        rx = self._rx
+        h, t = self._head, self._tail
+        while h < t and rx[h] in _CR_LF:
+            h += 1
+        self._head = h
+        if h == t:
+            return None
+        if self._prompt is not None and rx[h] == self._prompt:
+            self._head = h + 1
+            return b">"
+        for header in (self._header, self.family.push_header):
+            if header is None:
+                continue
+            prefix, end = header
+            if t - h < len(prefix):
+                if prefix.startswith(bytes(self._rxv[h:t])):
+                    return None
+                continue
+            if not rx.startswith(prefix, h):
+                continue
+            e = rx.find(end, h + len(prefix), t)
+            nl = rx.find(b"\n", h + len(prefix), t)
+            if e >= 0 and (nl < 0 or e < nl or end == b"\n"):
+                self._head = e + 1
+                self._framed = end != b"\n"
+                return bytes(self._rxv[h:e]).strip()
+            if nl < 0:
+                if t - h == len(rx):
+                    break  # an overlong "header" is noise
+                return None
+        i = rx.find(b"\n", h, t)
+        if i < 0:
+            if h == 0 and t == len(rx):  # line noise longer than the buffer
+                self._head = self._tail = 0
+            return None
+        self._head = i + 1
+        self._framed = False
+        return bytes(self._rxv[h:i]).strip()
+
+    def read_exact(self, dest, n, deadline):
+        """Move exactly n payload bytes into memoryview dest (None: discard).
+
+        Bytes already buffered are copied; the rest is read from the port
+        straight into dest, so payload never passes through a bytes object.
+        """
+        done = 0
+        while done < n:
+            avail = self._tail - self._head
+            if avail:
+                k = min(avail, n - done)
+                if dest is not None:
+                    dest[done:done + k] = self._rxv[self._head:self._head + k]
+                self._head += k
+                done += k
+                continue
+            if dest is not None:
+                k = self.port.readinto(dest[done:n])
+                if k:
+                    done += k
+                    continue
+            elif self._fill(deadline):
+                continue
+            left = remaining_ms(deadline)
+            if left <= 0:
+                raise ModemTimeout(ETIMEDOUT, "%s: payload stalled after %d of %d bytes" % (self.name, done, n))
+            self.port.wait(min(left, 100))
+
+    def _next_line(self, deadline, wanted=None):
+        """Next line that is not blank, an echo, a URC or a push frame.
+
+        A line starting with `wanted` is returned before URC matching, so a
+        reply that looks like a URC still reaches the command waiting for it.
+        """
+        while True:
+            line = self._take_line()
+            if line is None:
+                if not self._fill(deadline):
+                    raise ModemTimeout(ETIMEDOUT, "%s: no answer to %s" % (self.name, self._what()))
+                continue
+            if not line:
+                continue
+            if self._framed and self.family.push_header and line.startswith(self.family.push_header[0]):
+                self._push(line)
+                continue
+            if wanted and line.startswith(wanted):
+                return line
+            if self._sent is not None and line == self._sent:
+                if self.expect_echo:
+                    continue
+                self._reset(line + b" (echoed: the modem rebooted)")
+                continue
+            if self._urc(line):
+                continue
+            return line
+
+    def _what(self):
+        if self._sent is None:
+            return "the last command"
+        return bytes(self._sent).decode()
+
+    def _push(self, header):
+        channel, link, size = self.family.parse_push(header)
+        sink = self.on_push(channel, link, size) if self.on_push else None
+        self.read_exact(sink, size, deadline_after(2000))
+
+    def _urc(self, line):
+        """Dispatch line if it is a URC or banner; True when it was one."""
+        fam = self.family
+        if line in fam.banners:
+            self._reset(line)
+            return True
+        for prefix, suffix, kind, channel in fam.urc_table:
+            if line.startswith(prefix) and line.endswith(suffix):
+                link = -1
+                rest = line[len(prefix):len(line) - len(suffix)]
+                i = 0
+                while i < len(rest) and 48 <= rest[i] <= 57:
+                    i += 1
+                if i:
+                    link = int(rest[:i])
+                if kind != IGNORE:
+                    self.on_urc(kind, channel, link, line)
+                return True
+        return False
+
+    def _reset(self, line):
+        self.on_urc(RESET, None, -1, line)
+        self.expect_echo = True
+        if self._busy and not self.booting:
+            self._stale = True
+            raise ModemReset("%s: modem reset (%s)" % (self.name, line.decode()))
+
+    # ---- bytes out ------------------------------------------------------
+
+    def write(self, data):
+        mv = memoryview(data)
+        off = 0
+        while off < len(mv):
+            n = self.port.write(mv[off:])
+            if n:
+                off += n
+            else:
+                self.port.wait(1)
+
+    def _begin(self, cmd):
+        if self._stale is not None:
+            self._resync()
+        self._busy = True
+        self._sent = cmd
+        self.round_trips += 1
+        self.write(cmd + b"\r\n")
+
+    def _end(self):
+        self._busy = False
+        self._prompt = None
+        self._header = None
+
+    def _timed_out(self, read_header=None):
+        """Remember that a reply (maybe with payload) is still due."""
+        self._stale = read_header or True
+        self._end()
+
+    def final(self, line):
+        """1 for a success result, -1 for an error result, 0 otherwise."""
+        fam = self.family
+        if line == b"OK":
+            return 1
+        for word in fam.ok_words:
+            if line.endswith(word):
+                return 1
+        if line == b"ERROR" or line.startswith(b"+CME ERROR") or line.startswith(b"+CMS ERROR"):
+            return -1
+        for word in fam.error_words:
+            if line.endswith(word):
+                return -1
+        return 0
+
+    def _resync(self):
+        """Swallow the late reply of a timed-out command before the next one.
+
+        Sends AT and reads until a final result has arrived and the line has
+        been quiet for a moment; a late pull-read payload is skipped by its
+        announced length, so its bytes are never parsed as replies.
+        """
+        stale, self._stale = self._stale, None
+        header = stale if isinstance(stale, tuple) else None
+        self._header = header[:2] if header else None
+        self._busy = True
+        self._sent = b"AT"
+        self.write(b"AT\r\n")
+        give_up = deadline_after(3000)
+        quiet = None
+        try:
+            while True:
+                wait = give_up if quiet is None else quiet
+                try:
+                    line = self._next_line(wait)
+                except ModemTimeout:
+                    if quiet is None:
+                        self._stale = True
+                        raise ModemTimeout(ETIMEDOUT, "%s: modem stopped answering" % self.name)
+                    return
+                if header and line.startswith(header[0]):
+                    got = int(fields(line, header[0])[header[2]])
+                    self.read_exact(None, got, deadline_after(2000))
+                    self._header = None
+                elif self.final(line):
+                    quiet = deadline_after(_RESYNC_QUIET_MS)
+        finally:
+            self._end()
+
+    # ---- transactions ---------------------------------------------------
+
+    def command(self, cmd, timeout_ms, result=None, parse=None, bare=False):
+        """Run one command and wait for its final result.
+
+        result: prefix of an information line to return; it may come before
+        or after OK (SIMCom and Quectel report outcomes after OK), and the
+        wait continues past OK until it has come. parse(line) may return None
+        to keep waiting for another result line (multi-line answers).
+        bare: the reply is a single line with no OK (AT+CIFSR).
+        Raises CommandError on ERROR, ModemTimeout after timeout_ms.
+        """
+        self._begin(cmd)
+        deadline = deadline_after(timeout_ms)
+        found = None
+        ok = False
+        try:
+            while True:
+                line = self._next_line(deadline, result)
+                if (result and line.startswith(result)) or (bare and not self.final(line)):
+                    try:
+                        value = parse(line) if parse else line
+                    except ModemError:
+                        if not ok:
+                            self._stale = True  # the final result is still due
+                        raise
+                    if value is None:
+                        continue
+                    found = value
+                    if ok or bare:
+                        return found
+                    continue
+                verdict = self.final(line)
+                if verdict > 0:
+                    ok = True
+                    if result is None or found is not None:
+                        return found
+                elif verdict < 0:
+                    reply = self._explain(line)
+                    err = CommandError("%s: %s failed (%s)" % (self.name, cmd.decode(), reply))
+                    err.reply = reply
+                    raise err
+                else:
+                    self.last_info = line
+        except ModemTimeout:
+            self._timed_out()
+            raise
+        finally:
+            if self._busy:
+                self._end()
+
+    def _explain(self, line):
+        info, self.last_info = self.last_info, b""
+        if info:
+            return "%s %s" % (info.decode(), line.decode())
+        return line.decode()
+
+    def send(self, cmd, data, channel, timeout_ms):
+        """Write one data block after the family's prompt; return bytes accepted."""
+        self._begin(cmd)
+        deadline = deadline_after(timeout_ms)
+        self._prompt = channel.prompt[0]
+        try:
+            while True:
+                line = self._next_line(deadline)
+                if line == b">":
+                    break
+                if self.final(line) < 0:
+                    raise CommandError("%s: %s refused (%s)" % (self.name, cmd.decode(), self._explain(line)))
+            self._prompt = None
+            if channel.prompt_delay_ms:
+                sleep_ms(channel.prompt_delay_ms)
+            self.write(data)
+            while True:
+                line = self._next_line(deadline, channel.send_done)
+                if line.startswith(channel.send_done):
+                    if channel.sent_field is None:
+                        return len(data)
+                    sent = int(fields(line, channel.send_done)[channel.sent_field])
+                    if sent < 0:
+                        raise SendFailed("%s: send failed (%s)" % (self.name, line.decode()))
+                    return sent
+                for word in channel.send_fail:
+                    if line.endswith(word):
+                        raise SendFailed("%s: send failed (%s)" % (self.name, line.decode()))
+                if self.final(line) < 0:
+                    raise SendFailed("%s: send failed (%s)" % (self.name, self._explain(line)))
+        except ModemTimeout:
+            self._timed_out()
+            raise
+        finally:
+            if self._busy:
+                self._end()
+
+    def read(self, cmd, dest, channel, timeout_ms):
+        """Pull up to len(dest) buffered bytes of a link into dest; return count.
+
+        An ERROR answer means "nothing buffered" (SIM7600 says so with
+        +IP ERROR: No data), so it returns 0 as well.
+        """
+        self._begin(cmd)
+        deadline = deadline_after(timeout_ms)
+        prefix = channel.read_header
+        self._header = (prefix, channel.read_header_end)
+        got = -1
+        try:
+            while True:
+                line = self._next_line(deadline, prefix)
+                if line.startswith(prefix) and got < 0:
+                    got = int(fields(line, prefix)[channel.got_field])
+                    self._header = None
+                    k = min(got, len(dest))
+                    self.read_exact(dest, k, deadline)
+                    if got > k:
+                        self.read_exact(None, got - k, deadline)
+                    got = k
+                elif line.startswith(channel.read_done):
+                    return max(got, 0)
+                elif self.final(line) < 0:
+                    return max(got, 0)
+        except ModemTimeout:
+            if got < 0:
+                self._timed_out((prefix, channel.read_header_end, channel.got_field))
+            else:
+                self._timed_out()
+            raise
+        finally:
+            if self._busy:
+                self._end()
+
+    def pump(self, deadline):
+        """Process incoming lines until a URC arrives or the deadline passes.
+
+        Returns True if something was dispatched. Stray lines (a late OK,
+        noise) are dropped here, outside any command.
+        """
+        while True:
+            line = self._take_line()
+            if line is None:
+                if not self._fill(deadline):
+                    return False
+                continue
+            if not line:
+                continue
+            if self._framed and self.family.push_header and line.startswith(self.family.push_header[0]):
+                self._push(line)
+                return True
+            if self._urc(line):
+                return True
+            self.last_info = line

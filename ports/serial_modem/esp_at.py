@@ -1,0 +1,64 @@
+"""Espressif ESP-AT (ESP8266 / ESP32 AT firmware, Wi-Fi), multi-link mode.
+
+Passive receive (AT+CIPRECVMODE=1) is the default: the module announces
++IPD,<link>,<len> and the host pulls with AT+CIPRECVDATA, so it is never
+overrun. receive="push" parses active-mode +IPD,<link>,<len>:<bytes> frames
+for firmware without passive mode. TLS is the "SSL" link type.
+"""
+
+from .family import Family, Channel, READABLE, CLOSED, NETDOWN, IGNORE, quoted
+
+
+class Link(Channel):
+    links = 5
+    open = (('AT+CIPSTART={link},"TCP","{host}",{port}', 20, "{link},CONNECT", b""),)
+    open_tls = (
+        ('AT+CIPSSLCSNI={link},"{sni}"', 5, None, None),
+        ('AT+CIPSTART={link},"SSL","{host}",{port}', 30, "{link},CONNECT", b""),
+    )
+    send = "AT+CIPSEND={link},{n}"
+    prompt = b">"  # after OK and a blank line
+    send_done = b"SEND OK"
+    send_fail = (b"SEND FAIL",)
+    max_send = 2048
+    read = "AT+CIPRECVDATA={link},{n}"
+    read_header = b"+CIPRECVDATA:"
+    read_header_end = b","  # the payload follows the comma directly
+    got_field = 0
+    max_read = 2048
+    close = "AT+CIPCLOSE={link}"
+    urcs = (
+        (b"+IPD,", b"", READABLE),
+        (b"", b",CLOSED", CLOSED),
+        (b"", b",CONNECT", IGNORE),
+    )
+
+
+class ESPAT(Family):
+    name = "esp_at"
+    banners = (b"ready",)
+    error_words = (b"SEND FAIL",)
+    needs = ("ssid",)
+    urcs = (
+        (b"WIFI DISCONNECT", b"", NETDOWN),
+        (b"WIFI CONNECTED", b"", IGNORE),
+        (b"WIFI GOT IP", b"", IGNORE),
+        (b"busy ", b"", IGNORE),
+        (b"Recv ", b" bytes", IGNORE),
+    )
+    bringup = (
+        ("AT+CWMODE=1", 5, None, None),
+        ("AT+CIPMUX=1", 5, None, None),
+        ('AT+CWJAP="{ssid}","{psk}"', 20, None, None),
+        ("AT+CIPRECVMODE={pull}", 5, None, None),
+    )
+    dns = ('AT+CIPDOMAIN="{host}"', 20, b"+CIPDOMAIN:")
+    channels = (Link,)
+    push_header = (b"+IPD,", b":")
+
+    def parse_dns(self, line):
+        return quoted(line[len(b"+CIPDOMAIN:"):]).decode()
+
+    def parse_push(self, header):
+        link, size = header[len(b"+IPD,"):].split(b",")
+        return Link, int(link), int(size)

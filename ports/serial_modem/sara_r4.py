@@ -1,0 +1,55 @@
+"""u-blox SARA-R4 / SARA-N4 (LTE-M, NB-IoT).
+
+The module picks the socket id (AT+USOCR). Writes may be short: +USOWR
+reports how many bytes were taken and the rest is sent again. Reads are
+always pulled with AT+USORD; the payload sits between quotes, counted by
+its announced length. TLS is AT+USOSEC on the socket before connecting.
+"""
+
+from .family import Family, Channel, ASSIGNED, READABLE, CLOSED, IGNORE, quoted
+
+
+class Socket(Channel):
+    open = (
+        ("AT+USOCR=6", 10, "+USOCR: ", ASSIGNED),
+        ('AT+USOCO={link},"{host}",{port}', 120, None, None),
+    )
+    open_tls = (
+        ("AT+USOCR=6", 10, "+USOCR: ", ASSIGNED),
+        ("AT+USOSEC={link},1,0", 5, None, None),
+        ('AT+USOCO={link},"{host}",{port}', 120, None, None),
+    )
+    send = "AT+USOWR={link},{n}"
+    prompt = b"@"
+    prompt_delay_ms = 50  # the module needs 50 ms after "@" before data
+    send_done = b"+USOWR: "
+    sent_field = 1
+    max_send = 1024
+    read = "AT+USORD={link},{n}"
+    read_header = b"+USORD: "
+    read_header_end = b'"'  # +USORD: <s>,<len>,"<payload>"
+    got_field = 1
+    max_read = 1024
+    close = "AT+USOCL={link}"
+    close_timeout = 120
+    urcs = (
+        (b"+UUSORD: ", b"", READABLE),
+        (b"+UUSOCL: ", b"", CLOSED),
+    )
+
+
+class SARAR4(Family):
+    name = "sara_r4"
+    banners = ()  # no boot banner: a reset shows as echo coming back
+    needs = ("apn",)
+    urcs = ((b"+CPIN: ", b"", IGNORE),)
+    bringup = (
+        ("AT+CGATT=1", 360, None, None),
+        ('AT+CGDCONT=1,"IP","{apn}"', 5, None, None),
+        ("AT+CGACT=1,1", 150, None, None),
+    )
+    dns = ('AT+UDNSRN=0,"{host}"', 70, b"+UDNSRN: ")
+    channels = (Socket,)
+
+    def parse_dns(self, line):
+        return quoted(line[len(b"+UDNSRN: "):]).decode()
