@@ -81,57 +81,75 @@ def _resolve(host, port):
 class Socket:
     """A connected stream socket, plain or TLS, with the seam's interface.
 
-    MicroPython's stream readinto(buf, n) blocks until all n bytes arrived,
-    so the socket is kept non-blocking and waits with poll.ipoll(), which
-    reuses its result tuple: one receive returns what has arrived, without
-    allocating.
+    MicroPython's ``readinto(buf, n)`` on a *blocking* socket reads exactly
+    ``n`` bytes (it loops until the buffer is full or EOF), which would hang
+    a keep-alive response shorter than the buffer.  So after connecting,
+    the TCP socket is kept non-blocking: ``recv_into`` takes what is there
+    (one transfer, like CPython's ``recv_into``) and, when nothing is,
+    waits with ``select.poll().ipoll(timeout)`` -- allocation-free once
+    primed.  Writes switch back to blocking-with-timeout for the duration
+    of the write, where ``write`` sends everything.
     """
 
     def __init__(self, raw, stream=None, timeout=None):
-        self._raw = raw  # the TCP socket: owns fileno
+        self._raw = raw  # the TCP socket: owns blocking mode and fileno
         self._s = raw if stream is None else stream  # what we read/write
-        self._timeout_ms = -1
-        self.settimeout(timeout)
+        self._timeout = timeout
+        self._ms = -1 if timeout is None else int(timeout * 1000)
+        p = select.poll()
+        p.register(raw, select.POLLIN)
+        for _ in p.ipoll(0):  # allocates ipoll's result tuple, once, now
+            break
+        self._poll = p
         raw.setblocking(False)
-        self._readable = select.poll()
-        self._readable.register(self._s, select.POLLIN)
-        self._writable = select.poll()
-        self._writable.register(self._s, select.POLLOUT)
-
-    def _wait(self, poller):
-        for _ in poller.ipoll(self._timeout_ms):
-            return
-        raise OSError(_ETIMEDOUT)
 
     def recv_into(self, buf, nbytes=0):
-        # One transfer into buf[0:k]; 0 means EOF.
+        # One transfer into buf[0:k]; 0 means EOF; OSError(ETIMEDOUT) when
+        # nothing arrives within the timeout.  Allocates nothing.
         if not nbytes:
             nbytes = len(buf)
-        n = self._s.readinto(buf, nbytes)
-        while n is None:
-            self._wait(self._readable)
-            n = self._s.readinto(buf, nbytes)
+        s = self._s
+        n = s.readinto(buf, nbytes)
+        while n is None:  # nothing buffered (TLS: mbedtls wants a record)
+            ready = False
+            for _ in self._poll.ipoll(self._ms):
+                ready = True
+                break
+            if not ready:
+                raise OSError(_ETIMEDOUT)
+            n = s.readinto(buf, nbytes)
         return n
 
     readinto = recv_into
 
-    def send(self, data):
-        n = self._s.write(data)
-        while n is None:
-            self._wait(self._writable)
-            n = self._s.write(data)
+    def _write(self, data):
+        raw = self._raw
+        raw.settimeout(self._timeout)
+        try:
+            n = self._s.write(data)  # blocking: writes everything
+        finally:
+            raw.setblocking(False)
+        if n is None:
+            raise OSError(_ETIMEDOUT)
         return n
+
+    def send(self, data):
+        return self._write(data)
 
     def sendall(self, data):
         total = len(data)
-        n = self.send(data)
+        n = self._write(data)
         if n < total:
             mv = memoryview(data)
             while n < total:
-                n += self.send(mv[n:])
+                n += self._write(mv[n:])
 
     def settimeout(self, t):
-        self._timeout_ms = -1 if t is None else int(t * 1000)
+        self._timeout = t
+        self._ms = -1 if t is None else int(t * 1000)
+
+    def gettimeout(self):
+        return self._timeout
 
     def fileno(self):
         f = getattr(self._raw, "fileno", None)
@@ -139,9 +157,13 @@ class Socket:
 
     def close(self):
         s, raw = self._s, self._raw
-        self._s = self._raw = None
         if s is None:
             return
+        self._s = self._raw = None
+        try:
+            self._poll.unregister(raw)
+        except (OSError, KeyError, ValueError):
+            pass
         try:
             s.close()
         finally:
@@ -264,15 +286,19 @@ class SocketTransport:
         )
 
     def start_tls(self, sock, tls, server_hostname):
-        timeout_ms = sock._timeout_ms
-        raw = sock._raw
-        raw.setblocking(True)  # the handshake runs blocking, under the timeout
-        return self._wrap(raw, tls, server_hostname,
-                          None if timeout_ms < 0 else timeout_ms / 1000)
+        # Upgrade a connected plain Socket (CONNECT tunnel) to TLS.
+        raw, timeout = sock._raw, sock._timeout
+        try:
+            sock._poll.unregister(raw)
+        except (OSError, KeyError, ValueError):
+            pass
+        sock._s = sock._raw = None  # the new Socket owns raw now
+        return self._wrap(raw, tls, server_hostname, timeout)
 
     def _wrap(self, raw, tls, server_hostname, timeout):
-        if timeout is not None:
-            raw.settimeout(timeout)
+        # The handshake runs blocking, bounded by the timeout; the Socket
+        # then switches raw to non-blocking.
+        raw.settimeout(timeout)
         try:
             s = tls.wrap_socket(raw, server_hostname=server_hostname)
         except Exception:
