@@ -20,6 +20,14 @@ from .connection import HTTP_PORT, HTTPS_PORT, HTTPConnection, HTTPSConnection
 
 __version__ = "0.1.0"
 
+# http.client's __all__, plus ProtocolError (HTTPMessage stays out, as there).
+__all__ = [
+    "HTTPResponse", "HTTPConnection", "HTTPSConnection", "HTTPException", "NotConnected",
+    "UnknownProtocol", "UnknownTransferEncoding", "UnimplementedFileMode", "IncompleteRead",
+    "InvalidURL", "ImproperConnectionState", "CannotSendRequest", "CannotSendHeader",
+    "ResponseNotReady", "BadStatusLine", "LineTooLong", "RemoteDisconnected", "ProtocolError",
+    "error", "responses"]
+
 
 def __getattr__(name):
     """Status constants (OK, NOT_FOUND, ...) and `responses`, loaded lazily."""

@@ -20,10 +20,12 @@ class FileSocket:
     """A socket that only has makefile() (as in http.client's own tests)."""
 
     def __init__(self, sock):
-        self._fp = sock.makefile("rb")
+        self._fp = None  # made on the first read, as http.client does in getresponse()
         self._sock = sock
 
     def recv_into(self, buf, nbytes):
+        if self._fp is None:
+            self._fp = self._sock.makefile("rb")
         if nbytes < len(buf):
             buf = memoryview(buf)[:nbytes]
         readinto1 = getattr(self._fp, "readinto1", None)
@@ -38,7 +40,8 @@ class FileSocket:
         return self._sock.fileno()
 
     def close(self):
-        self._fp.close()
+        if self._fp is not None:
+            self._fp.close()
 
 
 def as_reader(sock):

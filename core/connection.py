@@ -173,7 +173,10 @@ class HTTPConnection:
     def connect(self):
         timeout = clock.resolve_timeout(self.timeout)
         transport = self._get_transport()
-        if self._tunnel_host:
+        create = getattr(self, "_create_connection", None)
+        if create is not None:  # http.client's socket factory hook (test suites set it)
+            sock = create((self.host, self.port), timeout, self.source_address)
+        elif self._tunnel_host:
             sock = transport.connect(self.host, self.port, timeout, self.source_address)
         else:
             sock = self._open(transport, timeout)
@@ -196,9 +199,7 @@ class HTTPConnection:
                                _to_bytes(value, "latin-1", "header value"))
             lines.append("%s: %s" % (name, value))
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        if self.debuglevel > 0:
-            print("send:", repr(head))
-        self._sock.sendall(head)
+        self.send(head)  # one send, through send() as in http.client (it prints "send:")
         response = self._new_response("CONNECT")
         p = self._parser
         response._read_head(response.head_timeout)
@@ -207,6 +208,8 @@ class HTTPConnection:
             response._read_head(response.head_timeout)
         if self.debuglevel > 0:
             print("reply:", repr(response._status_text()))
+            for name, value in p.headers:
+                print("header:", name + ":", value)
         if p.status != 200:
             self.close()
             raise OSError("Tunnel connection failed: %d %s" % (p.status, p.reason))
@@ -216,9 +219,12 @@ class HTTPConnection:
         self._state = _IDLE
         self._pending = None
         sock = self._sock
+        rbuf = self._rbuf
         self._sock = None
         self._rbuf = None
         try:
+            if rbuf is not None and rbuf.sock is not None and rbuf.sock is not sock:
+                rbuf.sock.close()  # the makefile() reader of a socket without recv_into
             if sock is not None:
                 sock.close()
         finally:
@@ -291,7 +297,7 @@ class HTTPConnection:
                 else:
                     host, port = self.host, self.port
                 if ":" in host:
-                    host = "[%s]" % host
+                    host = "[%s]" % host.partition("%")[0]  # no IPv6 zone id in Host
                 if port != self.default_port:
                     host = "%s:%d" % (host, port)
                 self.putheader("Host", host.encode("ascii"))
@@ -591,7 +597,8 @@ class HTTPSConnection(HTTPConnection):
 
     def connect(self):
         HTTPConnection.connect(self)
-        if self._tunnel_host:
+        if self._tunnel_host or getattr(self, "_create_connection", None) is not None:
             transport = self._get_transport()
-            sock = transport.start_tls(self._sock, self._tls_context(transport), self._tunnel_host)
+            sock = transport.start_tls(self._sock, self._tls_context(transport),
+                                       self._tunnel_host or self.host)
             self.sock = sock

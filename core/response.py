@@ -36,6 +36,7 @@ class HTTPResponse:
         self._received = False  # any byte of this response arrived
         self._done = False  # the body has been received to its end
         self._force_close = False
+        self._closed = False  # close() was called (io's `closed`; isclosed() is fp is None)
         self.headers = self.msg = None
         self.version = self.status = self.reason = _UNKNOWN
         self.chunked = self.length = self.will_close = _UNKNOWN
@@ -94,7 +95,7 @@ class HTTPResponse:
     def _head_cut_short(self):
         p = self._parser
         if not p.status:
-            if not self._received:
+            if self._buf.start == self._buf.end:  # nothing of this head (an 1xx may have come)
                 raise RemoteDisconnected("Remote end closed connection without response")
             raise BadStatusLine(bytes(self._buf.view[self._buf.start:self._buf.end]).decode("latin-1"))
         raise RemoteDisconnected("Remote end closed connection in the middle of the headers")
@@ -233,13 +234,13 @@ class HTTPResponse:
         if self.fp is None:
             return b""
         if self._done:
-            self.close()
+            self._close_conn()
             return b""
         if amt is not None and amt >= 0:
             data = bytearray(amt)
             got = self._fill(memoryview(data), amt)
-            if self._done and got < amt:
-                self.close()
+            if self._done:
+                self._close_conn()
             return bytes(data) if got == amt else bytes(data[:got])
         if self.length is not None and self._parser.framing == CONTENT_LENGTH:
             data = bytearray(self.length)
@@ -247,7 +248,7 @@ class HTTPResponse:
             if got < len(data):
                 self._abort()
                 raise IncompleteRead(bytes(data[:got]), len(data) - got)
-            self.close()
+            self._close_conn()
             return bytes(data)
         parts = []
         step = bytearray(_READ_STEP)
@@ -263,7 +264,7 @@ class HTTPResponse:
             exc.partial = b"".join(parts) + exc.partial
             exc.args = (exc.partial,)
             raise
-        self.close()
+        self._close_conn()
         return b"".join(parts)
 
     def readinto(self, b):
@@ -280,8 +281,8 @@ class HTTPResponse:
             if view.format != "B" or view.ndim != 1:
                 view = view.cast("B")
             got = self._fill(view, len(view))
-        if not got:
-            self.close()
+        if not got or self._done:
+            self._close_conn()
         return got
 
     def read1(self, n=-1):
@@ -364,6 +365,11 @@ class HTTPResponse:
     # -------------------------------------------------------- housekeeping
 
     def close(self):
+        self._closed = True
+        self._close_conn()
+
+    def _close_conn(self):
+        """Let go of the connection: isclosed() from now on, while `closed` waits for close()."""
         if self.fp is None:
             return
         self.fp = None
@@ -375,7 +381,7 @@ class HTTPResponse:
 
     @property
     def closed(self):
-        return self.fp is None
+        return self._closed
 
     def fileno(self):
         sock = self._buf.sock if self._buf is not None else self._sock
