@@ -285,6 +285,26 @@ class SocketTransport:
             % (host, port, n, ", timed out" if n == _ETIMEDOUT else ""),
         )
 
+    def peer_closed(self, sock):
+        """True when a kept-alive socket can no longer carry a request: the
+        server closed it (EOF, reset) or sent bytes nobody asked for.
+        Asked by the core before reusing a connection; never blocks."""
+        s = sock._s
+        if s is None:
+            return True
+        readable = False
+        for _ in sock._poll.ipoll(0):
+            readable = True
+            break
+        if not readable:
+            return False
+        try:
+            n = s.readinto(bytearray(1), 1)
+        except OSError:
+            return True
+        # None: only TLS records without application data (session tickets)
+        return n is not None
+
     def start_tls(self, sock, tls, server_hostname):
         # Upgrade a connected plain Socket (CONNECT tunnel) to TLS.
         raw, timeout = sock._raw, sock._timeout
