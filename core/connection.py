@@ -300,7 +300,11 @@ class HTTPConnection:
                     host = "[%s]" % host.partition("%")[0]  # no IPv6 zone id in Host
                 if port != self.default_port:
                     host = "%s:%d" % (host, port)
-                self.putheader("Host", host.encode("ascii"))
+                try:
+                    host_enc = host.encode("ascii")
+                except UnicodeError:
+                    host_enc = host.encode("idna")  # as http.client (CPython has the codec)
+                self.putheader("Host", host_enc)
         if not skip_accept_encoding:
             self.putheader("Accept-Encoding", "identity")
 
