@@ -591,8 +591,9 @@ class HTTPSConnection(HTTPConnection):
         if self._context is None:
             self._context = transport.default_tls_context(
                 self.cert_file, self.key_file, cadata=self._cadata)
-            if self._check_hostname is False and hasattr(self._context, "check_hostname"):
-                self._context.check_hostname = False
+        if self._check_hostname is not None and hasattr(self._context, "check_hostname"):
+            # An explicit check_hostname overrides the context's, as in http.client.
+            self._context.check_hostname = self._check_hostname
         return self._context
 
     def _open(self, transport, timeout):
