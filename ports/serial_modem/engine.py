@@ -440,11 +440,13 @@ class ATEngine:
             while True:
                 line = self._next_line(deadline, channel.send_done)
                 if line.startswith(channel.send_done):
-                    if channel.sent_field is None:
-                        return len(data)
-                    sent = int(fields(line, channel.send_done)[channel.sent_field])
+                    sent = len(data)
+                    if channel.sent_field is not None:
+                        sent = int(fields(line, channel.send_done)[channel.sent_field])
                     if sent < 0:
                         raise SendFailed("%s: send failed (%s)" % (self.name, line.decode()))
+                    if channel.ok_after_send_done:
+                        self._until_final(deadline)
                     return sent
                 for word in channel.send_fail:
                     if line.endswith(word):
@@ -457,6 +459,17 @@ class ATEngine:
         finally:
             if self._busy:
                 self._end()
+
+    def _until_final(self, deadline):
+        """Consume the rest of a reply up to its final result, so a trailing
+        OK cannot be taken as the answer to the next command."""
+        while True:
+            line = self._next_line(deadline)
+            verdict = self.final(line)
+            if verdict > 0:
+                return
+            if verdict < 0:
+                raise CommandError("%s: %s failed (%s)" % (self.name, self._what(), self._explain(line)))
 
     def read(self, cmd, dest, channel, timeout_ms):
         """Pull up to len(dest) buffered bytes of a link into dest; return count.

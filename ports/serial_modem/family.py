@@ -31,6 +31,7 @@ class Channel:
     prompt_delay_ms = 0
     send_done = b"SEND OK"  # line ending a successful send
     sent_field = None  # field of send_done that counts accepted bytes
+    ok_after_send_done = False  # an OK follows send_done (u-blox)
     send_fail = (b"SEND FAIL",)
     max_send = 1460
     read = ""  # pull-read command template asking for {n} bytes

@@ -280,10 +280,22 @@ class Modem:
         except ModemError:
             pass
 
-    def default_tls_context(self, cert_file=None, key_file=None):
+    def default_tls_context(self, cert_file=None, key_file=None, cadata=None):
+        """Settings for the modem's TLS; the CA certificates it verifies
+        with live on the module, so cadata cannot be used here."""
         if self.family.channel(True) is None:
             raise ModemError("%s: this modem family has no TLS; use plain HTTP" % self.name)
+        if cadata:
+            raise ModemError("%s: store the CA certificate on the modem; cadata cannot be passed" % self.name)
         return ModemTLS(self.name, cert_file, key_file)
+
+    def peer_closed(self, sock):
+        """True when the server closed an idle kept-alive link (the core
+        then reconnects before sending)."""
+        engine = self.engine
+        while engine.pump(deadline_after(0)):
+            pass
+        return sock._peer_closed or sock._error is not None
 
     def start_tls(self, sock, tls, server_hostname):
         raise ModemError("%s: TLS over a tunnel is not supported by the modem" % self.name)

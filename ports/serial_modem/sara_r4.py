@@ -24,6 +24,7 @@ class Socket(Channel):
     prompt_delay_ms = 50  # the module needs 50 ms after "@" before data
     send_done = b"+USOWR: "
     sent_field = 1
+    ok_after_send_done = True
     max_send = 1024
     read = "AT+USORD={link},{n}"
     read_header = b"+USORD: "
