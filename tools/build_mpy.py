@@ -190,6 +190,58 @@ def verify(out, micropython):
     sys.stdout.write(r.stdout)
 
 
+# mip manifests at the repository root: the main one (core + the MicroPython
+# port) and one for the AT-modem port, so Wi-Fi boards do not download the
+# modem code:
+#   mpremote mip install github:OWNER/REPO
+#   mpremote mip install github:OWNER/REPO/package-serial_modem.json
+# URLs are relative to the manifest, so they name no owner or branch.
+MANIFESTS = {
+    "package.json": ("core", "ports/__init__.py", "ports/micropython"),
+    "package-serial_modem.json": ("ports/serial_modem",),
+}
+
+
+def _version():
+    with open(os.path.join(ROOT, "pyproject.toml")) as f:
+        for line in f:
+            if line.startswith("version"):
+                return line.split("=", 1)[1].strip().strip('"')
+    return "0.0.0"
+
+
+def package_manifests():
+    """{manifest path: package.json dict} for the board files of collect()."""
+    files, _, _ = collect()
+    out = {}
+    for manifest, prefixes in MANIFESTS.items():
+        base = os.path.dirname(manifest)
+        urls = []
+        for src, dest in files:
+            rel = os.path.relpath(src, ROOT).replace(os.sep, "/")
+            if any(rel == p or rel.startswith(p + "/") for p in prefixes):
+                url = rel if not base else rel[len(base) + 1:]
+                urls.append([dest + ".py", url])
+        out[manifest] = {"urls": urls, "deps": [], "version": _version()}
+    return out
+
+
+def manifest_text(doc):
+    """package.json text: one [destination, source] pair per line."""
+    import json
+
+    urls = ",\n".join("    " + json.dumps(pair) for pair in doc["urls"])
+    return '{\n  "urls": [\n%s\n  ],\n  "deps": %s,\n  "version": %s\n}\n' % (
+        urls, json.dumps(doc["deps"]), json.dumps(doc["version"]))
+
+
+def write_manifests():
+    for manifest, doc in package_manifests().items():
+        with open(os.path.join(ROOT, manifest), "w") as f:
+            f.write(manifest_text(doc))
+        print("wrote %s (%d files)" % (manifest, len(doc["urls"])))
+
+
 # Runs on the board before copying: remove an old tree (a stale .py would
 # shadow the new .mpy of the same name) and make sure the destination exists,
 # so `fs cp -r` copies *into* it rather than renaming the package to it.
@@ -252,9 +304,14 @@ def main(argv=None):
     ap.add_argument("--dest", default="/lib", help="directory on the board (default /lib)")
     ap.add_argument("--mpremote", help="mpremote executable")
     ap.add_argument("--source", action="store_true", help="deploy .py instead of .mpy")
+    ap.add_argument("--package-json", action="store_true",
+                    help="(re)write the mip package.json files and exit")
     ap.add_argument("-q", "--quiet", action="store_true")
     a = ap.parse_args(argv)
     out = os.path.abspath(a.out)
+    if a.package_json:
+        write_manifests()
+        return
     if not a.no_build:
         build(out, find_tool("mpy-cross", a.mpy_cross), a.quiet, a.opt)
     if not a.no_verify:

@@ -1,0 +1,192 @@
+"""Board packaging and deployment, end to end on a pseudo-board.
+
+- package.json (mip): every listed source exists and every core /
+  MicroPython-port file is listed; the modem port has its own manifest.
+- ``make mpy``'s build: every module cross-compiles and imports from .mpy.
+- ``make deploy`` (tools/build_mpy.py --deploy) and ``mpremote mip install``
+  against the unix MicroPython REPL served on a pty by tools/pty_bridge.py,
+  then a real request from that "board" through ``mpremote exec`` to a
+  loopback server.  The board's root is a temp dir: ``:lib`` there is
+  ``<tmp>/fs/lib``, nothing outside it is touched.
+"""
+
+import glob
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from mp_helpers import MICROPYTHON, ROOT, build_dir, lines, run_mp, tool
+
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import build_mpy  # noqa: E402
+
+MPREMOTE = tool("mpremote")
+
+
+def load(name):
+    with open(os.path.join(ROOT, name)) as f:
+        return json.load(f)
+
+
+def board_sources(*patterns):
+    out = set()
+    for pattern in patterns:
+        out.update(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, pattern)))
+    return out
+
+
+# ----------------------------------------------------------- package.json
+
+def test_package_json_lists_existing_files_under_microhttplib():
+    for manifest in ("package.json", "package-serial_modem.json"):
+        doc = load(manifest)
+        assert doc["version"] and doc["deps"] == []
+        for dest, src in doc["urls"]:
+            assert os.path.isfile(os.path.join(ROOT, src)), (manifest, src)
+            assert dest.startswith("microhttplib/") and dest.endswith(".py")
+            # the destination mirrors the package mapping of pyproject.toml
+            if src.startswith("core/"):
+                assert dest == "microhttplib/" + src[len("core/"):]
+            else:
+                assert dest == "microhttplib/" + src
+
+
+def test_package_json_lists_every_core_and_micropython_port_file():
+    listed = {src for _, src in load("package.json")["urls"]}
+    expected = board_sources("core/*.py", "core/**/*.py", "ports/__init__.py",
+                             "ports/micropython/*.py")
+    assert expected - listed == set(), "missing from package.json"
+    assert listed - expected == set(), "package.json lists something else"
+    assert not any("cpython" in src or "serial_modem" in src for src in listed)
+
+
+def test_modem_manifest_lists_the_board_side_of_the_modem_port():
+    listed = {src for _, src in load("package-serial_modem.json")["urls"]}
+    on_disk = board_sources("ports/serial_modem/*.py")
+    cpython_only = {p for p in on_disk if build_mpy.cpython_only_reason(os.path.join(ROOT, p))}
+    assert listed == on_disk - cpython_only
+    assert listed  # the modem port has board files
+
+
+def test_manifests_are_up_to_date_with_the_build_script():
+    # `python tools/build_mpy.py --package-json` regenerates both files.
+    for manifest, doc in build_mpy.package_manifests().items():
+        with open(os.path.join(ROOT, manifest)) as f:
+            assert f.read() == build_mpy.manifest_text(doc), manifest
+
+
+# ------------------------------------------------------------------ build
+
+def test_mpy_build_layout_and_import():
+    out = build_dir()
+    mpys = sorted(os.path.relpath(p, os.path.join(out, "mpy", "lib"))
+                  for p in glob.glob(os.path.join(out, "mpy", "lib", "**", "*.mpy"),
+                                     recursive=True))
+    pys = sorted(os.path.relpath(p, os.path.join(out, "mp", "lib"))
+                 for p in glob.glob(os.path.join(out, "mp", "lib", "**", "*.py"), recursive=True))
+    assert [p[:-4] for p in mpys] == [p[:-3] for p in pys]
+    assert "microhttplib/__init__.mpy" in mpys
+    assert "microhttplib/ports/micropython/transport.mpy" in mpys
+    assert not any("cpython" in p or "emulator" in p for p in mpys)
+    # every module imports from the .mpy tree (and only .mpy files are there)
+    modules = [p[:-4].replace("/", ".").replace(".__init__", "") for p in mpys]
+    out_text = run_mp("""
+import sys
+for name in MODULES:
+    __import__(name)
+    print(name, sys.modules[name].__file__.endswith('.mpy'))
+""", tree="mpy", MODULES=modules)
+    assert lines(out_text) == ["%s True" % m for m in modules]
+
+
+def test_emulator_is_skipped_as_cpython_only():
+    path = os.path.join(ROOT, "ports", "serial_modem", "emulator.py")
+    if not os.path.exists(path):
+        pytest.fail("expected the serial modem emulator at %s" % path)
+    assert build_mpy.cpython_only_reason(path)
+    files, skipped, warnings = build_mpy.collect()
+    assert ("ports/serial_modem/emulator.py" in [s for s, _ in skipped])
+    assert warnings == []  # no core file imports a CPython-only module
+
+
+def test_make_targets_call_the_build_script():
+    r = subprocess.run(["make", "-n", "mpy", "deploy", "PORT=/dev/ttyTEST", "DEST=lib"],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "tools/build_mpy.py" in r.stdout
+    assert "--deploy /dev/ttyTEST --dest lib" in r.stdout
+
+
+# --------------------------------------------------------- pseudo-board
+
+@pytest.fixture
+def board(tmp_path):
+    """The unix REPL on a pty: yields (tty path, board root)."""
+    link = str(tmp_path / "tty")
+    root = tmp_path / "fs"
+    proc = subprocess.Popen(
+        [sys.executable, os.path.join(ROOT, "tools", "pty_bridge.py"), "--link", link,
+         "--root", str(root), "--micropython", MICROPYTHON],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ready = proc.stdout.readline()
+    if not ready.startswith("READY"):
+        proc.kill()
+        pytest.fail("pty bridge did not start: %r %s" % (ready, proc.stderr.read()))
+    yield link, root
+    proc.terminate()
+    proc.wait(timeout=5)
+
+
+def mpremote(tty, *args, timeout=60):
+    r = subprocess.run([MPREMOTE, "connect", tty, "resume"] + list(args),
+                       capture_output=True, text=True, timeout=timeout)
+    assert r.returncode == 0, "mpremote %s failed:\n%s%s" % (args, r.stdout, r.stderr)
+    return r.stdout
+
+
+REQUEST = """
+import microhttplib as httplib
+c = httplib.HTTPConnection(%r, %d, timeout=5)
+c.request('GET', '/index.html')
+r = c.getresponse()
+b = r.read()
+print('BOARD', r.status, len(b), b[:15])
+import microhttplib.connection as m
+print('FROM', m.__file__)
+"""
+
+
+def test_deploy_to_a_pty_board_then_request(board, http_server):
+    tty, root = board
+    # an old install with a stale .py that would shadow the new .mpy
+    stale = root / "lib" / "microhttplib"
+    stale.mkdir(parents=True)
+    (stale / "connection.py").write_text("raise ImportError('stale copy')\n")
+    r = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "tools", "build_mpy.py"), "--out", build_dir(),
+         "--no-build", "--no-verify", "--mpremote", MPREMOTE, "--deploy", tty, "--dest", "lib"],
+        capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "microhttplib installed: lib/microhttplib/ports/micropython/__init__.mpy" in r.stdout
+    installed = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+    assert "lib/microhttplib/connection.mpy" in installed
+    assert not any(p.endswith(".py") for p in installed)  # the stale .py is gone
+    assert all(p.startswith("lib/microhttplib/") for p in installed)
+    out = mpremote(tty, "exec", REQUEST % (http_server.host, int(http_server.port)))
+    assert "BOARD 200 167 b'<!doctype html>'" in out
+    assert "FROM lib/microhttplib/connection.mpy" in out
+
+
+def test_mip_install_from_package_json_then_request(board, http_server):
+    tty, root = board
+    out = mpremote(tty, "mip", "install", "--target", "lib",
+                   os.path.join(ROOT, "package.json"))
+    listed = load("package.json")["urls"]
+    for dest, _ in listed:
+        assert (root / "lib" / dest).is_file(), dest
+    out = mpremote(tty, "exec", REQUEST % (http_server.host, int(http_server.port)))
+    assert "BOARD 200 167 b'<!doctype html>'" in out
+    assert "FROM lib/microhttplib/connection.py" in out
