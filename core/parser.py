@@ -104,6 +104,7 @@ class ResponseParser:
         self._transfer_encoding = None
         self._connection = ""
         self._last_kept = False
+        self._last_name = ""  # the header an obs-fold line continues
         self._line_bytes = 0
         self.framing = NO_BODY
         self.length = -1
@@ -111,6 +112,7 @@ class ResponseParser:
         self.chunk_left = 0
         self._chunk_state = _CH_SIZE
         self._size_digits = 0
+        self._size = 0  # becomes chunk_left once the size line has ended
 
     @property
     def head_complete(self):
@@ -191,6 +193,7 @@ class ResponseParser:
         if self._header_count > self.max_headers:
             raise HTTPException("got more than %d headers" % self.max_headers)
         key = name.lower()
+        self._last_name = name
         if key == "content-length":
             if self._content_lengths is None:
                 self._content_lengths = []
@@ -214,10 +217,15 @@ class ResponseParser:
         value = _decode(raw).strip(" \t")
         if not _BAD_IN_VALUE.isdisjoint(value):
             raise ProtocolError("control character in a folded header")
+        # Framing headers are examined whether kept or not (keep_headers).
+        name = self._last_name
+        key = name.lower()
+        if value and key in ("content-length", "transfer-encoding"):
+            raise ProtocolError("folded %s header" % name)
+        if key == "connection":
+            self._connection += " " + value.lower()
         if self._last_kept and value:
-            name, prev = self.headers[-1]
-            if name.lower() in ("content-length", "transfer-encoding"):
-                raise ProtocolError("folded %s header" % name)
+            prev = self.headers[-1][1]
             self.headers[-1] = (name, prev + " " + value if prev else value)
 
     def _end_of_head(self):
@@ -270,7 +278,7 @@ class ResponseParser:
                     self._size_digits += 1
                     if self._size_digits > _MAX_HEX_DIGITS:
                         raise ProtocolError("chunk size has too many digits")
-                    self.chunk_left = self.chunk_left * 16 + digit
+                    self._size = self._size * 16 + digit
                 elif not self._size_digits:
                     raise ProtocolError("chunk size line without a size")
                 elif c == _SP or c == _HTAB:
@@ -292,6 +300,10 @@ class ResponseParser:
                     state = self._end_of_size_line()
                 elif c != _SP and c != _HTAB:
                     raise ProtocolError("invalid byte 0x%02x after chunk size" % c)
+                else:  # padding counts against max_line, as an extension does
+                    self._line_bytes += 1
+                    if self._line_bytes > self.max_line:
+                        raise LineTooLong("chunk size", self.max_line)
             elif state == _CH_EXT:
                 if c == _CR:
                     state = _CH_SIZE_LF
@@ -330,6 +342,8 @@ class ResponseParser:
     def _end_of_size_line(self):
         self._size_digits = 0
         self._line_bytes = 0
+        self.chunk_left = self._size
+        self._size = 0
         if self.chunk_left:
             return _CH_DATA
         return _CH_TRAILER

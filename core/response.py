@@ -21,6 +21,9 @@ DEFAULT_MAX_LINE = 65536
 DEFAULT_MAX_HEADERS = 100
 # What read() without an amount collects per step when the length is unknown.
 _READ_STEP = 1024 if MICROPYTHON else 65536
+# read() preallocates a Content-Length body up to this size; a larger one is
+# collected as it arrives, so a hostile length cannot make us allocate it.
+_PREALLOC_MAX = 1 << 20 if MICROPYTHON else 1 << 24
 
 
 class HTTPResponse:
@@ -242,7 +245,8 @@ class HTTPResponse:
             if self._done:
                 self._close_conn()
             return bytes(data) if got == amt else bytes(data[:got])
-        if self.length is not None and self._parser.framing == CONTENT_LENGTH:
+        if self.length is not None and self._parser.framing == CONTENT_LENGTH \
+                and self.length <= _PREALLOC_MAX:
             data = bytearray(self.length)
             got = self._fill(memoryview(data), len(data))
             if got < len(data):
