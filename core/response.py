@@ -59,9 +59,12 @@ class HTTPResponse:
         if self._parser is None:
             self._parser = ResponseParser(DEFAULT_MAX_LINE, DEFAULT_MAX_HEADERS)
         p = self._parser
+        # One deadline for all heads: a stream of 1xx cannot outlast it.
+        timeout = self.head_timeout
+        deadline = None if timeout is None else clock.deadline_after(timeout)
         while True:
             if not p.head_complete:
-                self._read_head(self.head_timeout)
+                self._read_head(timeout, deadline)
             if p.status >= 200 or p.status == 101:
                 break
             if self.debuglevel > 0:
@@ -69,12 +72,13 @@ class HTTPResponse:
             p.reset()  # interim 1xx: the final response follows
         self._apply_head()
 
-    def _read_head(self, timeout):
+    def _read_head(self, timeout, deadline=None):
         """Receive until the parser has a whole head, within `timeout` seconds in all."""
         p = self._parser
         buf = self._buf
         sock = buf.sock
-        deadline = None if timeout is None else clock.deadline_after(timeout)
+        if deadline is None and timeout is not None:
+            deadline = clock.deadline_after(timeout)
         try:
             while True:
                 buf.start = p.parse_head(buf.data, buf.start, buf.end)
@@ -85,7 +89,12 @@ class HTTPResponse:
                     if left <= 0:
                         raise clock.timeout_error("waiting for the response head")
                     sock.settimeout(left)
-                got = buf.fill()
+                try:
+                    got = buf.fill()
+                except OSError as exc:
+                    if deadline is not None and clock.is_timeout(exc):
+                        raise clock.timeout_error("waiting for the response head")
+                    raise
                 if got < 0:
                     raise LineTooLong("header line" if p.status else "status line", p.max_line)
                 if not got:
@@ -93,7 +102,8 @@ class HTTPResponse:
                 self._received = True
         finally:
             if deadline is not None and buf.sock is not None:
-                buf.sock.settimeout(timeout)
+                # The connection's timeout again (not continue_timeout).
+                buf.sock.settimeout(self.head_timeout)
 
     def _head_cut_short(self):
         p = self._parser
