@@ -480,3 +480,30 @@ for i in range(2):
     out_lines = lines(out)
     assert len([line for line in out_lines if "NOT verified" in line]) == 1
     assert [line for line in out_lines if "NOT verified" not in line] == ["200", "200"]
+
+
+@pytest.fixture(scope="module")
+def client_cert_tls_server(tls_files):
+    """The same app over TLS, requiring a client certificate from the CA."""
+    running = servers.serve_https(tls_files, require_client_cert=True)
+    servers.wait_for_port(running.host, running.port)
+    yield running
+    running.stop()
+
+
+def test_https_client_certificate_and_multi_cert_cadata(client_cert_tls_server, tls_files):
+    import trustme
+    # an unrelated CA first: every certificate of a PEM bundle is loaded
+    bundle = trustme.CA().cert_pem.bytes().decode() + tls_files.ca_pem
+    script = """
+c = httplib.HTTPSConnection('localhost', PORT, timeout=5, cadata=CA, %s)
+c.request('GET', '/index.html')
+print('STATUS', c.getresponse().status)
+"""
+    out = mp(script % "cert_file=CERT, key_file=KEY", PORT=client_cert_tls_server.port,
+             CA=bundle, CERT=tls_files.client_cert_path, KEY=tls_files.client_key_path)
+    assert lines(out) == ["STATUS 200"]
+    # without the client certificate the server refuses the handshake
+    r = run_mp_proc(PRELUDE + script % "cert_file=None", PORT=client_cert_tls_server.port,
+                    CA=bundle)
+    assert r.returncode != 0 and "STATUS" not in r.stdout
