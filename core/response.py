@@ -120,7 +120,7 @@ class HTTPResponse:
     def _apply_head(self):
         p = self._parser
         self.version = p.version
-        self.status = p.status
+        self.code = self.status = p.status  # http.client sets both
         self.reason = p.reason
         self.headers = self.msg = HTTPMessage(p.headers)
         if self.debuglevel > 0:
