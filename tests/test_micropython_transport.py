@@ -399,9 +399,9 @@ def test_legacy_wrap_socket_fallback(tls, ca_pem):
     # Firmware without the tls module: LegacyTLSContext goes through
     # ssl.wrap_socket(cadata=..., cert_reqs=...) and still checks the host.
     out = run_mp("""
-from microhttplib.ports.micropython import transport
+from microhttplib.ports.micropython import transport, tlsctx
 t = transport.SocketTransport()
-ctx = transport.LegacyTLSContext(transport._pem_blocks(CA)[0])
+ctx = tlsctx.LegacyTLSContext(tlsctx._pem_blocks(CA)[0])
 s = t.connect('127.0.0.1', PORT, timeout=5, tls=ctx, server_hostname='localhost')
 s.sendall(b'BYTES 4\\n')
 b = bytearray(8)

@@ -1,11 +1,7 @@
-"""MicroPython port: socket/TLS transport (``SocketTransport``) and a Wi-Fi
-bring-up helper (``microhttplib.ports.micropython.wifi``, imported on
-demand so boards that bring up the network themselves don't pay for it)."""
+"""MicroPython port: the socket transport (``SocketTransport``).
 
-from .transport import (
-    SocketTransport,
-    Socket,
-    NameResolutionError,
-    ConnectError,
-    LegacyTLSContext,
-)
+TLS contexts (``tlsctx``) load on the first HTTPS connection, and the Wi-Fi
+helper (``microhttplib.ports.micropython.wifi``) only when imported, so a
+board pays for neither unless it uses them."""
+
+from .transport import SocketTransport, Socket, TransportError, NameResolutionError, ConnectError
