@@ -298,12 +298,16 @@ for label, mod, names, src in chunks:
 """
 
 
+CLASS_LABELS = set()
+
+
 def definition_chunks(modules):
     """[(label, module, names it defines, source)] for top-level nodes and methods."""
     import ast
     import textwrap
 
     chunks = []
+    CLASS_LABELS.clear()
     for mod, path in modules:
         with open(path) as f:
             src = f.read()
@@ -317,8 +321,19 @@ def definition_chunks(modules):
                 start = node.decorator_list[0].lineno - 1
             return textwrap.dedent("".join(lines[start:node.end_lineno]))
 
+        # const() names are folded at compile time, not stored: each chunk
+        # gets the module's const definitions in front (they cost nothing).
+        consts = "".join(
+            text(n) for n in tree.body
+            if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
+            and getattr(n.value.func, "id", None) == "const")
+        consts = ("from micropython import const\n" + consts) if consts else ""
+
         for node in tree.body:
             if isinstance(node, (ast.Import, ast.ImportFrom, ast.Expr)):
+                continue
+            if consts and isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) \
+                    and getattr(node.value.func, "id", None) == "const":
                 continue
             if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
                 names = [node.name]
@@ -326,12 +341,14 @@ def definition_chunks(modules):
                 names = [t.id for t in node.targets if isinstance(t, ast.Name)]
             else:
                 continue  # try/if blocks: small, platform glue
-            chunks.append(("%s.%s" % (short, names[0] if names else "?"), mod, names, text(node)))
+            chunks.append(("%s.%s" % (short, names[0] if names else "?"), mod, names,
+                           consts + text(node)))
             if isinstance(node, ast.ClassDef):
+                CLASS_LABELS.add(chunks[-1][0])
                 for item in node.body:
                     if isinstance(item, ast.FunctionDef):
                         chunks.append(("%s.%s.%s" % (short, node.name, item.name), mod,
-                                       [item.name], text(item)))
+                                       [item.name], consts + text(item)))
     return chunks
 
 
@@ -348,7 +365,7 @@ def definition_breakdown(mp_lib, work, top=25):
         json.dump(chunks, f)
     out = run(DEF_PROBE % path, [mp_lib]).stdout.split("\n")
     costs = [(line.rsplit(" ", 1)[0], int(line.rsplit(" ", 1)[1])) for line in out if line]
-    classes = {label for label, _, _, src in chunks if src.lstrip().startswith("class ")}
+    classes = CLASS_LABELS
     print("3. Where it goes: top-level definitions (classes in total), heap each retains")
     print("   when compiled on its own (bytecode + objects, interned names excluded)")
     whole = sorted(((c, l) for l, c in costs if l.count(".") == 1), reverse=True)
