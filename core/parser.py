@@ -53,6 +53,18 @@ _NOT_TOKEN = frozenset(chr(c) for c in range(33)) | frozenset('\x7f"(),/:;<=>?@[
 # Control characters refused in header values (HTAB is allowed).
 _BAD_IN_VALUE = frozenset(chr(c) for c in range(32) if c != 9) | frozenset("\x7f")
 
+# CPython parses a complete head as one block (see _parse_block); these are the
+# bytes that block may hold, and those a header name may hold. MicroPython has
+# no bytes.translate() and keeps the line-by-line path, whose peak heap is lower.
+if hasattr(b"", "translate"):
+    _HEAD_OK = bytes((9,)) + bytes(range(32, 127)) + bytes(range(128, 256))
+    _TOKEN_OK = bytes(c for c in range(33, 127) if chr(c) not in _NOT_TOKEN)
+else:
+    _HEAD_OK = _TOKEN_OK = None
+_CL_KEY = "\r\ncontent-length:"
+_TE_KEY = "\r\ntransfer-encoding:"
+_FRAMING_KEYS = (_CL_KEY, _TE_KEY, "\r\nconnection:")
+
 
 def _decode(raw):
     """Header bytes are ISO-8859-1, as in http.client (MicroPython only has UTF-8)."""
@@ -129,6 +141,10 @@ class ResponseParser:
 
         Returns as soon as the head is complete, leaving the body bytes.
         """
+        if self._head_state == _STATUS_LINE and _HEAD_OK is not None:
+            done = self._parse_block(buf, start, end)
+            if done >= 0:
+                return done
         while self._head_state != _HEAD_DONE:
             nl = buf.find(b"\n", start, end)
             if nl < 0:
@@ -153,10 +169,68 @@ class ResponseParser:
             start = nl + 1
         return start
 
+    def _parse_block(self, buf, start, end):
+        """The whole head in one go: one find, one decode, one split (CPython).
+
+        Taken only when the head is complete in buf[start:end] and plain: CR LF
+        line ends only, no control bytes, no obs-fold, no line over max_line,
+        at most max_headers header lines, token header names. Anything else
+        returns -1 before any state changes (except status fields the line
+        path sets again), and the line-by-line path parses the head and raises
+        its errors, so both paths accept and refuse the same heads.
+        """
+        stop = buf.find(b"\r\n\r\n", start, end)
+        if stop < 0 or stop - start > self.max_line:
+            return -1
+        raw = buf[start:stop]
+        text = raw.decode("latin-1")
+        lines = text.split("\r\n")
+        count = len(lines) - 1
+        # What is left after deleting the plain bytes must be the CR LF pairs.
+        if count > self.max_headers or raw.translate(None, _HEAD_OK) != b"\r\n" * count:
+            return -1
+        # A line without a colon fails to unpack; an empty name, or an obs-fold
+        # line (its name starts with SP or HTAB), fails the name check.
+        try:
+            headers = [(n, v.strip(" \t")) for n, v in [h.split(":", 1) for h in lines[1:]]]
+        except ValueError:
+            return -1
+        if count:
+            names = next(zip(*headers))
+            if "" in names or "".join(names).encode("latin-1").translate(None, _TOKEN_OK):
+                return -1
+        self._status(lines[0])
+        keep = self.keep_headers
+        if keep is not None:
+            headers = [h for h in headers if h[0].lower() in keep]
+        self.headers = headers
+        self._header_count = count
+        lower = text.lower()
+        for key in _FRAMING_KEYS:
+            at = lower.find(key)
+            while at >= 0:
+                at += len(key)
+                nl = text.find("\r\n", at)
+                value = text[at:nl if nl >= 0 else len(text)].strip(" \t")
+                if key is _CL_KEY:
+                    if self._content_lengths is None:
+                        self._content_lengths = []
+                    self._content_lengths.append(value)
+                elif key is _TE_KEY:
+                    te = self._transfer_encoding
+                    self._transfer_encoding = value if te is None else te + ", " + value
+                else:
+                    self._connection += "," + value.lower()
+                at = lower.find(key, at)
+        self._end_of_head()
+        return stop + 4
+
     def _status_line(self, raw):
         if b"\r" in raw or b"\x00" in raw:
             raise BadStatusLine(_decode(raw))
-        line = _decode(raw)
+        self._status(_decode(raw))
+
+    def _status(self, line):
         parts = line.split(" ", 2)
         version = parts[0]
         if not version.startswith("HTTP/"):
