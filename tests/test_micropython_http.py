@@ -456,7 +456,7 @@ print('CONNECTED', c.getresponse().status)
 """, PORT=other_name_tls_server.port, CA=other_name_tls_server.ca_pem)
     output = r.stdout + r.stderr
     assert r.returncode != 0 and "CONNECTED" not in output
-    assert "does not match with the expected CN" in output
+    assert "CertificateError" in output and "does not match with the expected CN" in output
 
 
 def test_https_untrusted_ca_refused(tls_server):
@@ -468,7 +468,7 @@ print('CONNECTED', c.getresponse().status)
 """, PORT=tls_server.port, CA=trustme.CA().cert_pem.bytes().decode())
     output = r.stdout + r.stderr
     assert r.returncode != 0 and "CONNECTED" not in output
-    assert "not correctly signed by the trusted CA" in output
+    assert "CertificateError" in output and "not correctly signed by the trusted CA" in output
 
 
 def test_https_without_ca_warns_once(tls_server):

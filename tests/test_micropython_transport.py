@@ -338,7 +338,10 @@ print('CONNECTED')
 """, PORT=tls.port, CA=ca_pem)
     assert r.returncode != 0
     assert "CONNECTED" not in r.stdout
-    assert "CN" in r.stdout + r.stderr  # MicroPython prints tracebacks on stdout
+    output = r.stdout + r.stderr  # MicroPython prints tracebacks on stdout
+    assert "CertificateError" in output and "-9984" in output
+    assert "certificate verify failed for 'wrong.example'" in output
+    assert "does not match with the expected CN" in output
 
 
 def test_tls_untrusted_ca_refused(tls):
@@ -351,6 +354,7 @@ t.connect('127.0.0.1', PORT, timeout=5, tls=t.default_tls_context(cadata=CA),
 print('CONNECTED')
 """, PORT=tls.port, CA=other)
     assert r.returncode != 0 and "CONNECTED" not in r.stdout
+    assert "CertificateError" in r.stdout
     assert "not correctly signed by the trusted CA" in r.stdout + r.stderr
 
 
@@ -412,4 +416,4 @@ try:
 except Exception as e:
     print('refused', type(e).__name__)
 """, PORT=tls.port, CA=ca_pem)
-    assert lines(out) == ["ok 4", "refused ValueError"]
+    assert lines(out) == ["ok 4", "refused CertificateError"]

@@ -52,6 +52,13 @@ class ConnectError(TransportError):
     """TCP connect failed (refused, unreachable, timed out); errno kept."""
 
 
+class CertificateError(TransportError):
+    """The server's certificate did not verify (untrusted, wrong host name,
+    expired).  MicroPython raises a bare ValueError for these; this is an
+    OSError like CPython's ssl.SSLCertVerificationError.  errno is mbedtls'
+    MBEDTLS_ERR_X509_CERT_VERIFY_FAILED (-0x2700)."""
+
+
 def _errno_of(exc):
     # errno of an OSError; the unix port's getaddrinfo raises
     # OSError('[addrinfo error -2]') whose only argument is a string.
@@ -240,6 +247,11 @@ class SocketTransport:
         raw.settimeout(timeout)
         try:
             s = tls.wrap_socket(raw, server_hostname=server_hostname)
+        except ValueError as e:  # mbedtls certificate verification failed
+            raw.close()
+            raise CertificateError(
+                -0x2700, "certificate verify failed for %r: %s"
+                % (server_hostname, " ".join(str(e).split())))
         except Exception:
             raw.close()
             raise
