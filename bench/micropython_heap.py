@@ -33,7 +33,6 @@ it speaks HTTP/1.0, has no chunked support, and its stream is read with
 """
 
 import argparse
-import io
 import json
 import os
 import shutil

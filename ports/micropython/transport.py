@@ -181,7 +181,6 @@ class Socket:
                     pass
 
 
-
 class SocketTransport:
     """The default transport on MicroPython: TCP sockets plus tls/ssl."""
 
