@@ -46,3 +46,24 @@ def scripted():
     yield make
     for server in made:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def connect_proxy():
+    """proxy.py (PyPI), a real forward proxy that implements CONNECT, in a subprocess."""
+    import socket
+    import subprocess
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "proxy", "--hostname", "127.0.0.1", "--port", str(port),
+         "--num-workers", "1", "--num-acceptors", "1", "--log-level", "WARNING"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        servers.wait_for_port("127.0.0.1", port, timeout=30)
+        yield ("127.0.0.1", port)
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -82,8 +82,6 @@ def app(environ, start_response):
         from http import HTTPStatus
         return reply("%d %s" % (code, HTTPStatus(code).phrase),
                      b"" if code in (204, 304) else b"status body\n")
-    if path == "/close":
-        return reply("200 OK", b"closing\n", [("Connection", "close")])
     if path == "/peer":
         return reply("200 OK", str(environ.get("REMOTE_PORT")).encode())
     return reply("404 Not Found", b"no route\n")
@@ -111,7 +109,7 @@ def serve_http(host="127.0.0.1"):
         create_server(app, host=host, port=0, threads=8, channel_timeout=30)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    return _Running(host, server.effective_port, server.close)
+    return _Running(host, int(server.effective_port), server.close)
 
 
 def _accepts_quiet():
