@@ -69,9 +69,12 @@ _FRAMING_KEYS = (_CL_KEY, _TE_KEY, "\r\nconnection:")
 def _decode(raw):
     """Header bytes are ISO-8859-1, as in http.client (MicroPython only has UTF-8)."""
     try:
-        return raw.decode("iso-8859-1")
+        text = raw.decode("iso-8859-1")
     except (UnicodeError, LookupError):
-        return "".join(chr(b) for b in raw)
+        text = None
+    if text is None or len(text) != len(raw):  # MicroPython decoded it as UTF-8
+        text = "".join(chr(b) for b in raw)
+    return text
 
 
 def _is_decimal(text):

@@ -13,7 +13,7 @@ from .buffer import FRAMING_READ, MICROPYTHON, RecvBuffer, as_reader
 from .errors import (
     BadStatusLine, IncompleteRead, LineTooLong, RemoteDisconnected, ResponseNotReady)
 from .headers import HTTPMessage
-from .parser import CHUNKED, CONTENT_LENGTH, NO_BODY, UNTIL_CLOSE, ResponseParser
+from .parser import CHUNKED, CONTENT_LENGTH, NO_BODY, UNTIL_CLOSE, ResponseParser, _decode
 
 _UNKNOWN = "UNKNOWN"
 DEFAULT_BUFFER_SIZE = 1024 if MICROPYTHON else 16384
@@ -110,7 +110,8 @@ class HTTPResponse:
         if not p.status:
             if self._buf.start == self._buf.end:  # nothing of this head (an 1xx may have come)
                 raise RemoteDisconnected("Remote end closed connection without response")
-            raise BadStatusLine(bytes(self._buf.view[self._buf.start:self._buf.end]).decode("latin-1"))
+            # _decode: MicroPython's bytes.decode() is UTF-8 only and would raise.
+            raise BadStatusLine(_decode(bytes(self._buf.view[self._buf.start:self._buf.end])))
         raise RemoteDisconnected("Remote end closed connection in the middle of the headers")
 
     def _status_text(self):

@@ -511,7 +511,7 @@ def refused(raw, exc_type, message, **conn_kw):
 H = b"HTTP/1.1 200 OK\r\n"
 
 
-@pytest.mark.parametrize("raw, exc_type, message", [
+FRAMING_ATTACKS = [
     # Request smuggling: two framings, conflicting or signed lengths.
     (H + b"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
      mh.ProtocolError, "both Transfer-Encoding and Content-Length"),
@@ -614,7 +614,11 @@ H = b"HTTP/1.1 200 OK\r\n"
      mh.HTTPException, "got more than 100 headers"),
     (H + b"Transfer-Encoding: chunked\r\n\r\n0\r\nT: " + b"t" * 70000 + b"\r\n\r\n",
      mh.LineTooLong, "trailer line"),
-], ids=lambda v: None if isinstance(v, bytes) else repr(v)[:40])
+]
+
+
+@pytest.mark.parametrize("raw, exc_type, message", FRAMING_ATTACKS,
+                         ids=lambda v: None if isinstance(v, bytes) else repr(v)[:40])
 def test_framing_attack_refused(raw, exc_type, message):
     refused(raw, exc_type, message)
 
@@ -703,3 +707,89 @@ def test_incomplete_read_partial_and_expected():
     assert info.value.partial == b"abc" and info.value.expected == 7
     assert str(info.value) == "IncompleteRead(3 bytes read, 7 more expected)"
     assert r.isclosed() and sock.closed
+
+
+# ------------------------------------------------------- MicroPython corpus
+
+MP_CORPUS = """
+import microhttplib as mh
+
+class PieceSocket:
+    def __init__(self, data, step):
+        self.data = data
+        self.pos = 0
+        self.step = step
+    def recv_into(self, buf, nbytes=0):
+        n = min(nbytes or len(buf), self.step, len(self.data) - self.pos)
+        for i in range(n):
+            buf[i] = self.data[self.pos + i]
+        self.pos += n
+        return n
+    def settimeout(self, t):
+        pass
+    def close(self):
+        pass
+
+def run(raw, method, step):
+    r = mh.HTTPResponse(PieceSocket(raw, step), method=method)
+    try:
+        r.begin()
+        body = r.read()
+        heads = ';'.join(n + ':' + v for n, v in sorted(r.getheaders())).encode()
+        return 'ok %d %s %s' % (r.status, body.hex(), heads.hex())
+    except mh.IncompleteRead as e:
+        return 'IncompleteRead ' + e.partial.hex()
+    except mh.HTTPException as e:
+        return type(e).__name__
+
+for raw, method in CASES:
+    whole = run(raw, method, 1 << 20)
+    byte = run(raw, method, 1)
+    print(whole if whole == byte else 'SPLIT-DIFFERS ' + whole + ' / ' + byte)
+"""
+
+
+def corpus(n, seed=1234):
+    """Deterministic hostile inputs: the framing attacks and mutated responses."""
+    import random
+    rnd = random.Random(seed)
+    bases = [
+        H + b"Content-Length: 5\r\nX-A: 1\r\n\r\nhello",
+        H + b"Transfer-Encoding: chunked\r\nX-B: \xe9t\xe9\r\n\r\n5;e=1\r\nhello\r\n0\r\nT: 1\r\n\r\n",
+        b"HTTP/1.0 404 Not Found\r\nX-A: one\r\n two\r\n\r\nuntil close",
+        b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n",
+        # Header bytes are ISO-8859-1 on both, valid UTF-8 or not.
+        H + b"Content-Length: 2\r\nX-U: caf\xc3\xa9 \xe2\x82\xac\r\n\r\nhi",
+    ]
+    out = [(raw, "GET") for raw, _, _ in FRAMING_ATTACKS if len(raw) < 4096]
+    while len(out) < n:
+        raw = rnd.choice(bases)
+        ops = [(rnd.choice(["flip", "insert", "delete", "truncate", "number", "dupline"]),
+                rnd.randrange(1 << 16), rnd.randrange(256)) for _ in range(rnd.randint(1, 3))]
+        out.append((mutate(raw, ops), rnd.choice(["GET", "GET", "HEAD"])))
+    return out
+
+
+def cpython_outcome(raw, method):
+    r = mh.HTTPResponse(PieceSocket([raw]), method=method)
+    try:
+        r.begin()
+        body = r.read()
+        heads = ";".join(n + ":" + v for n, v in sorted(r.getheaders())).encode()
+        return "ok %d %s %s" % (r.status, body.hex(), heads.hex())
+    except mh.IncompleteRead as e:
+        return "IncompleteRead " + e.partial.hex()
+    except mh.HTTPException as e:
+        return type(e).__name__
+
+
+def test_micropython_parses_hostile_input_like_cpython():
+    """The same corpus on the MicroPython interpreter (line-by-line head path,
+    byte-loop copies): only HTTPExceptions, split-invariant, and the same
+    outcome as on CPython."""
+    from mp_helpers import lines as mp_lines, run_mp
+    cases = corpus(800)
+    out = mp_lines(run_mp(MP_CORPUS, timeout=120, CASES=cases))
+    assert len(out) == len(cases)
+    for (raw, method), got in zip(cases, out):
+        assert got == cpython_outcome(raw, method).strip(), raw
