@@ -13,9 +13,10 @@ loopback waitress server (tests/servers.py) and prints:
    under a stub package ``__init__``.
 2. a 1 MiB streamed download (Content-Length; chunked for microhttplib too)
    with ``readinto`` into one preallocated 1 KiB bytearray:
-   - ``min heap``: the smallest ``-X heapsize`` with which import + request +
-     the whole download succeed, found by bisection (256-byte steps), minus
-     the same for a baseline script that only allocates the 1 KiB buffer.
+   - ``min heap``: the ``-X heapsize`` from which on import + request + the
+     whole download succeed (see min_heap(): fragmentation makes success
+     non-monotonic, so it is a downward scan, not a bisection), minus the
+     same for a baseline script that only allocates the 1 KiB buffer.
      This is the peak *live* heap the request needs above the baseline --
      the RAM a board must have free.
    - ``allocated``: ``micropython.mem_peak()`` above its pre-import value.
@@ -34,6 +35,7 @@ it speaks HTTP/1.0, has no chunked support, and its stream is read with
 
 import argparse
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -172,6 +174,21 @@ def _microhttplib(host, port, path):
 def microhttplib_get(host, port, path):
     _measure(_microhttplib, host, port, path)
 
+CA_PATH = None
+
+def _microhttplib_tls(host, port, path):
+    import microhttplib
+    with open(CA_PATH) as f:
+        ca = f.read()
+    c = microhttplib.HTTPSConnection(host, port, timeout=10, cadata=ca)
+    ca = None
+    c.request('GET', path)
+    r = c.getresponse()
+    return r.readinto, r.length
+
+def microhttplib_tls_get(host, port, path):
+    _measure(_microhttplib_tls, host, port, path)
+
 def import_only(host, port, path):
     buf = bytearray(1024)
     gc.collect()
@@ -188,28 +205,36 @@ def urequests_get(host, port, path):
     _measure(_urequests, host, port, path)
 """
 
-DRIVER = "import benchmod\nbenchmod.%s(%r, %d, %r)\n"
+DRIVER = "import benchmod\nbenchmod.CA_PATH = %r\nbenchmod.%s(%r, %d, %r)\n"
+CA_PATH = None  # set by main() when the TLS server is up
 
 
 def request_run(kind, host, port, path, libpath, heapsize=None, check=True, rom=None):
     prefix = ROM_MOUNT % rom if rom else ""
-    return run(prefix + DRIVER % (kind, host, port, path), libpath, heapsize, check)
+    return run(prefix + DRIVER % (CA_PATH, kind, host, port, path), libpath, heapsize, check)
 
 
 def min_heap(kind, host, port, path, libpath, expect, rom=None):
-    """Smallest heapsize (256-byte steps) for which the run succeeds."""
-    lo, hi = 2 * KIB, 512 * KIB
-    r = request_run(kind, host, port, path, libpath, hi, check=False, rom=rom)
-    if r.returncode or r.stdout.split()[:1] != [str(expect)]:
+    """The heap size from which on the run succeeds.
+
+    Success is not monotonic in the heap size (fragmentation: a run can fit
+    in 77 KiB, fail from 78 to 90 KiB and fit again from 91 KiB), so this is
+    not a bisection: it steps down from 256 KiB in 8 KiB steps to the first
+    failure, then in 256-byte steps below the last success.  Every size
+    tried at or above the result succeeded.
+    """
+    def ok(size):
+        r = request_run(kind, host, port, path, libpath, size, check=False, rom=rom)
+        return r.returncode == 0 and r.stdout.split()[:1] == [str(expect)]
+
+    good = 256 * KIB
+    if not ok(good):
         return None
-    while hi - lo > 256:
-        mid = (lo + hi) // 2 // 256 * 256
-        r = request_run(kind, host, port, path, libpath, mid, check=False, rom=rom)
-        if r.returncode == 0 and r.stdout.split()[:1] == [str(expect)]:
-            hi = mid
-        else:
-            lo = mid
-    return hi
+    while good > 8 * KIB and ok(good - 8 * KIB):
+        good -= 8 * KIB
+    while good > 2 * KIB and ok(good - 256):
+        good -= 256
+    return good
 
 
 MPREMOTE = os.path.join(BIN, "mpremote")
@@ -446,9 +471,17 @@ def main(argv=None):
     if a.definitions:
         definition_breakdown(mp_lib, work)
 
+    global CA_PATH
+    # failed (MemoryError) runs leave responses half-sent: not worth a traceback
+    logging.getLogger("waitress").setLevel(logging.CRITICAL)
     server = servers.serve_http()
     host, port = server.host, int(server.port)
     servers.wait_for_port(host, port)
+    import pathlib
+    tls_files = servers.TLSFiles(pathlib.Path(work))
+    tls_server = servers.serve_https(tls_files)
+    servers.wait_for_port(tls_server.host, int(tls_server.port))
+    CA_PATH = tls_files.ca_pem_path
     size = a.size
     # (label, benchmod function, path, MICROPYPATH, ROMFS image)
     variants = [
@@ -457,6 +490,8 @@ def main(argv=None):
          [bench_dir, mpy_lib], None),
         ("microhttplib .mpy, chunked", "microhttplib_get", "/chunked/%d" % size,
          [bench_dir, mpy_lib], None),
+        ("microhttplib .mpy, HTTPS, Content-Length", "microhttplib_tls_get",
+         "/bytes/%d" % size, [bench_dir, mpy_lib], None),
         ("microhttplib .py, Content-Length", "microhttplib_get", "/bytes/%d" % size,
          [bench_dir, mp_lib], None),
         ("microhttplib ROMFS, Content-Length", "microhttplib_get", "/bytes/%d" % size,
@@ -479,6 +514,7 @@ def main(argv=None):
     print("%-38s %9s %9s %10s %8s" % ("", "", "baseline", "(total)", "loop"))
     results = {}
     for label, kind, path, libpath, rom in variants:
+        port = int(tls_server.port) if "tls" in kind else int(server.port)
         r = request_run(kind, host, port, path, libpath, rom=rom)
         total, alloc_req, alloc_loop = (int(x) for x in r.stdout.split()[-3:])
         if total != size:
@@ -490,6 +526,7 @@ def main(argv=None):
             label, need if need is not None else "-", above if above is not None else "-",
             alloc_req + alloc_loop, alloc_loop))
     server.stop()
+    tls_server.stop()
     if not a.no_search:
         above = results[variants[1][0]]
         print("target: import + whole request <= %d above baseline (.mpy, Content-Length):"
