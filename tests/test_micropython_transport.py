@@ -417,3 +417,49 @@ except Exception as e:
     print('refused', type(e).__name__)
 """, PORT=tls.port, CA=ca_pem)
     assert lines(out) == ["ok 4", "refused CertificateError"]
+
+
+@pytest.fixture
+def unaccepting_port():
+    """A listener whose backlog is full: new connects get no SYN-ACK and hang."""
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(0)
+    port = ls.getsockname()[1]
+    fill = []
+    for _ in range(4):
+        s = socket.socket()
+        s.setblocking(False)
+        try:
+            s.connect(("127.0.0.1", port))
+        except BlockingIOError:
+            pass
+        fill.append(s)
+    time.sleep(0.1)
+    yield port
+    for s in fill:
+        s.close()
+    ls.close()
+
+
+def test_connect_timeout(unaccepting_port):
+    out = run_mp("""
+import time
+from microhttplib.ports.micropython import SocketTransport
+import microhttplib as httplib
+for use_core in (False, True):
+    t0 = time.ticks_ms()
+    try:
+        if use_core:
+            httplib.HTTPConnection('127.0.0.1', PORT, timeout=0.5).request('GET', '/')
+        else:
+            SocketTransport().connect('127.0.0.1', PORT, timeout=0.5)
+        print('connected')
+    except OSError as e:
+        print(type(e).__name__, e.errno, time.ticks_diff(time.ticks_ms(), t0))
+""", PORT=unaccepting_port)
+    for line in lines(out):
+        name, errno, ms = line.split()
+        assert (name, errno) == ("ConnectError", "110")
+        assert 400 <= int(ms) < 2500
+    assert len(lines(out)) == 2
