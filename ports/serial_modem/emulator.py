@@ -556,6 +556,7 @@ class Emulator:
         self.path = None
         self.commands = []  # every command line received, for tests
         self.bytes_to_host = 0
+        self.trace = None  # a list to record ("in"|"out", bytes) into, for debugging
         self._faults = {}
         self._persistent = set()
         self._inbuf = bytearray()
@@ -587,17 +588,21 @@ class Emulator:
         return self.path
 
     def stop(self):
+        """Stop the thread; it closes the links and the pty itself, so no
+        descriptor is closed under its feet (and then reused elsewhere)."""
         self._stopping = True
         if self._thread:
-            self._thread.join(2)
+            self._thread.join()
+        if self.link_path and os.path.islink(self.link_path):
+            os.unlink(self.link_path)
+
+    def _shutdown(self):
         self.close_all()
         for fd in (self._master, self._slave):
             try:
                 os.close(fd)
             except OSError:
                 pass
-        if self.link_path and os.path.islink(self.link_path):
-            os.unlink(self.link_path)
 
     def __enter__(self):
         self.start()
@@ -823,12 +828,20 @@ class Emulator:
             n = os.write(self._master, self._out[:chunk])
         except BlockingIOError:
             return
+        if self.trace is not None:
+            self.trace.append(("out", bytes(self._out[:n])))
         del self._out[:n]
         self.bytes_to_host += n
         if self.baud:
             self._line_free += n * 10 / self.baud
 
     def _run(self):
+        try:
+            self._loop()
+        finally:
+            self._shutdown()
+
+    def _loop(self):
         while not self._stopping:
             readers = [self._master]
             with self._lock:
@@ -847,9 +860,12 @@ class Emulator:
                 readable, writable = [], []
             if self._master in readable:
                 try:
-                    self._inbuf += os.read(self._master, 65536)
+                    data = os.read(self._master, 65536)
                 except (BlockingIOError, OSError):
-                    pass
+                    data = b""
+                self._inbuf += data
+                if self.trace is not None and data:
+                    self.trace.append(("in", data))
             for link in readable:
                 if link is not self._master:
                     self._receive(link)

@@ -91,6 +91,14 @@ def remaining_ms(deadline):
     return ticks_diff(deadline, ticks_ms())
 
 
+def text(line):
+    """A modem line as str for messages, even if it holds line noise."""
+    try:
+        return line.decode()
+    except UnicodeError:
+        return str(line)[2:-1]
+
+
 def fields(line, prefix):
     """Comma-separated fields after prefix, as bytes."""
     return line[len(prefix):].split(b",")
@@ -121,7 +129,9 @@ class ATEngine:
         self._framed = False  # last line ended at a header end byte, not LF
         self._sent = None  # last command line, to spot an echo after a reset
         self._busy = False
-        self._stale = None  # a timed-out command whose reply may still come
+        # A timed-out command whose reply may still come: True, a pull-read
+        # header (prefix, end, got field) or ("prompt", byte, size).
+        self.late_reply = None
         self.expect_echo = True  # echo is normal until ATE0 has been answered
         self.booting = False  # reset banners are expected (bring-up)
         self.round_trips = 0
@@ -282,8 +292,8 @@ class ATEngine:
         self.on_urc(RESET, None, -1, line)
         self.expect_echo = True
         if self._busy and not self.booting:
-            self._stale = True
-            raise ModemReset("%s: modem reset (%s)" % (self.name, line.decode()))
+            self.late_reply = True
+            raise ModemReset("%s: modem reset (%s)" % (self.name, text(line)))
 
     # ---- bytes out ------------------------------------------------------
 
@@ -298,8 +308,8 @@ class ATEngine:
                 self.port.wait(1)
 
     def _begin(self, cmd):
-        if self._stale is not None:
-            self._resync()
+        if self.late_reply is not None:
+            self.resync()
         self._busy = True
         self._sent = cmd
         self.round_trips += 1
@@ -312,7 +322,7 @@ class ATEngine:
 
     def _timed_out(self, read_header=None):
         """Remember that a reply (maybe with payload) is still due."""
-        self._stale = read_header or True
+        self.late_reply = read_header or True
         self._end()
 
     def final(self, line):
@@ -330,29 +340,31 @@ class ATEngine:
                 return -1
         return 0
 
-    def _resync(self):
+    def resync(self):
         """Swallow the late reply of a timed-out command before the next one.
 
         Sends AT and reads until a final result has arrived and the line has
         been quiet for a moment; a late pull-read payload is skipped by its
         announced length, so its bytes are never parsed as replies.
         """
-        stale, self._stale = self._stale, None
-        header = stale if isinstance(stale, tuple) else None
+        stale, self.late_reply = self.late_reply, None
+        header = stale if isinstance(stale, tuple) and stale[0] != "prompt" else None
         self._header = header[:2] if header else None
         self._busy = True
-        self._sent = b"AT"
-        self.write(b"AT\r\n")
         give_up = deadline_after(3000)
         quiet = None
         try:
+            if header is None and isinstance(stale, tuple):
+                self._fill_late_prompt(stale[1], stale[2], give_up)
+            self._sent = b"AT"
+            self.write(b"AT\r\n")
             while True:
                 wait = give_up if quiet is None else quiet
                 try:
                     line = self._next_line(wait)
                 except ModemTimeout:
                     if quiet is None:
-                        self._stale = True
+                        self.late_reply = True
                         raise ModemTimeout(ETIMEDOUT, "%s: modem stopped answering" % self.name)
                     return
                 if header and line.startswith(header[0]):
@@ -363,6 +375,20 @@ class ATEngine:
                     quiet = deadline_after(_RESYNC_QUIET_MS)
         finally:
             self._end()
+
+    def _fill_late_prompt(self, prompt, size, deadline):
+        """A send timed out before its prompt: when the prompt does come,
+        the modem takes the next size bytes as data, so give it filler
+        (the link is abandoned anyway) rather than our next commands."""
+        self._prompt = prompt
+        try:
+            while self._next_line(deadline) != b">":
+                pass
+        except ModemTimeout:
+            self.late_reply = ("prompt", prompt, size)
+            raise ModemTimeout(ETIMEDOUT, "%s: modem stopped answering" % self.name)
+        self._prompt = None
+        self.write(bytes(size))
 
     # ---- transactions ---------------------------------------------------
 
@@ -388,7 +414,7 @@ class ATEngine:
                         value = parse(line) if parse else line
                     except ModemError:
                         if not ok:
-                            self._stale = True  # the final result is still due
+                            self.late_reply = True  # the final result is still due
                         raise
                     if value is None:
                         continue
@@ -418,14 +444,15 @@ class ATEngine:
     def _explain(self, line):
         info, self.last_info = self.last_info, b""
         if info:
-            return "%s %s" % (info.decode(), line.decode())
-        return line.decode()
+            return "%s %s" % (text(info), text(line))
+        return text(line)
 
     def send(self, cmd, data, channel, timeout_ms):
         """Write one data block after the family's prompt; return bytes accepted."""
         self._begin(cmd)
         deadline = deadline_after(timeout_ms)
         self._prompt = channel.prompt[0]
+        prompted = False
         try:
             while True:
                 line = self._next_line(deadline)
@@ -433,6 +460,7 @@ class ATEngine:
                     break
                 if self.final(line) < 0:
                     raise CommandError("%s: %s refused (%s)" % (self.name, cmd.decode(), self._explain(line)))
+            prompted = True
             self._prompt = None
             if channel.prompt_delay_ms:
                 sleep_ms(channel.prompt_delay_ms)
@@ -444,17 +472,18 @@ class ATEngine:
                     if channel.sent_field is not None:
                         sent = int(fields(line, channel.send_done)[channel.sent_field])
                     if sent < 0:
-                        raise SendFailed("%s: send failed (%s)" % (self.name, line.decode()))
+                        raise SendFailed("%s: send failed (%s)" % (self.name, text(line)))
                     if channel.ok_after_send_done:
                         self._until_final(deadline)
                     return sent
                 for word in channel.send_fail:
                     if line.endswith(word):
-                        raise SendFailed("%s: send failed (%s)" % (self.name, line.decode()))
+                        raise SendFailed("%s: send failed (%s)" % (self.name, text(line)))
                 if self.final(line) < 0:
                     raise SendFailed("%s: send failed (%s)" % (self.name, self._explain(line)))
         except ModemTimeout:
-            self._timed_out()
+            # A prompt that comes late would swallow the next command as data.
+            self._timed_out(None if prompted else ("prompt", channel.prompt[0], len(data)))
             raise
         finally:
             if self._busy:

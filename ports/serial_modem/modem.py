@@ -21,6 +21,7 @@ from .engine import (
     ETIMEDOUT,
     deadline_after,
     remaining_ms,
+    text,
 )
 from .family import ASSIGNED, BARE
 from .port import open_port
@@ -70,7 +71,7 @@ def _is_ip(host):
 
 def _bare_ip(line):
     """Parse hook for AT+CIFSR: the reply is the address alone, no OK."""
-    return line if _is_ip(line.decode()) else None
+    return line if _is_ip(text(line)) else None
 
 
 def _seconds(timeout):
@@ -129,6 +130,7 @@ class Modem:
         self._started = False
         self._prepared = []
         self._sockets = {}
+        self._orphans = []  # links to close once the modem answers again
         self._next_link = 0
 
     # ---- bring-up -------------------------------------------------------
@@ -162,12 +164,17 @@ class Modem:
         self._started = True
 
     def _probe(self):
-        for _ in range(3):
+        """AT until the modem answers (it may still be booting); bounded."""
+        engine = self.engine
+        for attempt in range(3):
+            engine.late_reply = None  # a late OK to an earlier AT is harmless here
             try:
-                self.engine.command(b"AT", 1000)
-                return
+                engine.command(b"AT", 1000)
             except ModemTimeout:
-                pass
+                continue
+            if attempt:
+                engine.late_reply = True  # let late OKs land before ATE0
+            return
         raise ModemTimeout(
             ETIMEDOUT, "%s: no answer to AT on %s (power, wiring, baud rate?)" % (self.name, self._port_spec)
         )
@@ -194,8 +201,8 @@ class Modem:
         if expected == ASSIGNED:
             return int(rest.split(b",")[0])
         if expected is not None and rest != expected:
-            err = CommandError("%s: %s failed (%s)" % (self.name, cmd.decode(), line.decode()))
-            err.reply = line.decode()
+            err = CommandError("%s: %s failed (%s)" % (self.name, cmd.decode(), text(line)))
+            err.reply = text(line)
             raise err
         return rest
 
@@ -216,7 +223,7 @@ class Modem:
             try:
                 return parse_dns(line)
             except ValueError:
-                raise DNSError("%s: DNS lookup of %r failed (%s)" % (name, host, line.decode()))
+                raise DNSError("%s: DNS lookup of %r failed (%s)" % (name, host, text(line)))
 
         try:
             ip = self.engine.command(template.format(host=host).encode(), left, prefix, parse)
@@ -229,7 +236,7 @@ class Modem:
     def _free_link(self, channel):
         """Round-robin over free ids, so a link that failed in an unknown
         state is not reused at once."""
-        used = [link for (_, link) in self._sockets]
+        used = [link for (_, link) in self._sockets] + [link for (_, link) in self._orphans]
         for i in range(channel.links):
             link = (self._next_link + i) % channel.links
             if link not in used:
@@ -241,11 +248,17 @@ class Modem:
         """Open a link to host:port (TLS by the modem when tls is given)."""
         timeout = _seconds(timeout)
         deadline = deadline_after((self.connect_timeout if timeout is None else timeout) * 1000)
+        if self._engine is not None and self._engine.late_reply is not None:
+            try:
+                self._engine.resync()  # a reset found here means bring-up again
+            except ModemReset:
+                pass
         if not self._started:
             self.start()
         channel = self.family.channel(tls is not None)
         if channel is None:
             raise ModemError("%s: this modem family has no TLS; use plain HTTP" % self.name)
+        self._close_orphans()
         address = self.resolve(host, deadline)
         if tls is not None:
             address = host  # the modem needs the name for SNI and verification
@@ -263,7 +276,7 @@ class Modem:
                 if step[3] == ASSIGNED:
                     link = params["link"] = value
         except CommandError as exc:
-            self._discard(channel, link)
+            self._close_link(channel, link)
             raise ConnectFailed("%s: connect to %s:%s failed (%s)" % (self.name, host, port, exc.reply))
         except ModemTimeout:
             raise ModemTimeout(ETIMEDOUT, "%s: connect to %s:%s timed out" % (self.name, host, port))
@@ -271,14 +284,30 @@ class Modem:
         self._sockets[(channel, link)] = sock
         return sock
 
-    def _discard(self, channel, link):
-        """Best-effort close of a link that failed to open."""
+    def _close_link(self, channel, link):
+        """Close a link on the modem, errors ignored (it may be gone).
+
+        While a timed-out command's reply is still due (a stalled modem),
+        the close waits for the next connect instead of blocking close().
+        """
         if link is None:
             return
+        if self.engine.late_reply is not None:
+            self._orphans.append((channel, link))
+            return
         try:
-            self.engine.command(channel.close.format(link=link).encode(), 5000)
+            self.engine.command(
+                channel.close.format(link=link).encode(),
+                channel.close_timeout * 1000,
+                channel.close_result.format(link=link).encode() if channel.close_result else None,
+            )
         except ModemError:
             pass
+
+    def _close_orphans(self):
+        orphans, self._orphans = self._orphans, []
+        for channel, link in orphans:
+            self._close_link(channel, link)
 
     def default_tls_context(self, cert_file=None, key_file=None, cadata=None):
         """Settings for the modem's TLS; the CA certificates it verifies
@@ -290,12 +319,12 @@ class Modem:
         return ModemTLS(self.name, cert_file, key_file)
 
     def peer_closed(self, sock):
-        """True when the server closed an idle kept-alive link (the core
-        then reconnects before sending)."""
+        """True when the server closed an idle kept-alive link, or sent
+        bytes nobody asked for (the core then reconnects before sending)."""
         engine = self.engine
         while engine.pump(deadline_after(0)):
             pass
-        return sock._peer_closed or sock._error is not None
+        return sock._peer_closed or sock._notified or sock._in_tail > sock._in_head or sock._error is not None
 
     def start_tls(self, sock, tls, server_hostname):
         raise ModemError("%s: TLS over a tunnel is not supported by the modem" % self.name)
@@ -314,7 +343,7 @@ class Modem:
     def _on_urc(self, kind, channel, link, line):
         if kind == RESET or kind == NETDOWN:
             self._started = False
-            why = line.decode()
+            why = text(line)
             for sock in list(self._sockets.values()):
                 if kind == RESET:
                     sock._fail(ModemReset("%s: modem reset (%s); the connection is lost" % (self.name, why)))
@@ -322,11 +351,13 @@ class Modem:
                     sock._fail(NetworkDown("%s: network lost (%s); the connection is lost" % (self.name, why)))
             if kind == RESET:
                 self._sockets = {}
+                self._orphans = []
             return
         sock = self._sockets.get((channel, link))
         if sock is None:
             return
         sock._readable = True  # after CLOSED too: drain what the modem holds
+        sock._notified = True
         if kind == CLOSED:
             sock._peer_closed = True
 
@@ -345,7 +376,8 @@ class ModemSocket:
         self._channel = channel
         self._link = link
         self._timeout = timeout
-        self._readable = False
+        self._readable = False  # the modem may hold bytes for this link
+        self._notified = False  # a URC came since the last read
         self._peer_closed = False
         self._error = None
         self._open = True
@@ -457,6 +489,7 @@ class ModemSocket:
             if self._readable and not modem.push:
                 dest = memoryview(buf)[0:min(nbytes, channel.max_read)]
                 cmd = self._command_text(channel.read, len(dest))
+                self._notified = False
                 wait = 30000 if deadline is None else max(1, remaining_ms(deadline))
                 try:
                     got = engine.read(cmd, dest, channel, wait)
@@ -492,12 +525,4 @@ class ModemSocket:
         if modem._sockets.get(key) is self:
             del modem._sockets[key]
             if self._error is None or not isinstance(self._error, (ModemReset, NetworkDown)):
-                channel = self._channel
-                try:
-                    modem.engine.command(
-                        self._command_text(channel.close, 0),
-                        channel.close_timeout * 1000,
-                        channel.close_result.format(link=self._link).encode() if channel.close_result else None,
-                    )
-                except ModemError:
-                    pass
+                modem._close_link(self._channel, self._link)
