@@ -60,6 +60,12 @@ def _to_bytes(value, encoding, what):
     raise TypeError("%s must be str, bytes or int, not %s" % (what, type(value).__name__))
 
 
+def _nbytes(body):
+    """Length in bytes of a bytes-like body (MicroPython's memoryview has no nbytes)."""
+    view = memoryview(body)
+    return getattr(view, "nbytes", None) or len(view)
+
+
 def _split_netloc(url):
     """The host[:port] of an absolute URL, without urllib."""
     rest = url.split("://", 1)[1] if "://" in url else ""
@@ -75,6 +81,8 @@ class HTTPConnection:
     default_port = HTTP_PORT
     auto_open = 1
     debuglevel = 0
+    _host_key = None  # what _host_line was made from (putrequest)
+    _host_line = None
 
     def __init__(self, host, port=None, timeout=clock.DEFAULT_TIMEOUT, source_address=None,
                  blocksize=8192, *, strict=None, transport=None, buffer_size=None,
@@ -287,10 +295,16 @@ class HTTPConnection:
         self._buffer = [request.encode("ascii")]
         if self._http_vsn != 11:
             return
+        # Host and Accept-Encoding are checked once, then reused as lines,
+        # unless a subclass wants to see them in its own putheader().
+        plain = type(self).putheader is HTTPConnection.putheader
         if not skip_host:
             netloc = _split_netloc(url) if url.startswith("http") else ""
+            key = (self._tunnel_host, self._tunnel_port, self.host, self.port, self.default_port)
             if netloc:
                 self.putheader("Host", netloc.encode("ascii"))
+            elif plain and key == self._host_key:
+                self._buffer.append(self._host_line)
             else:
                 if self._tunnel_host:
                     host, port = self._tunnel_host, self._tunnel_port
@@ -305,8 +319,14 @@ class HTTPConnection:
                 except UnicodeError:
                     host_enc = host.encode("idna")  # as http.client (CPython has the codec)
                 self.putheader("Host", host_enc)
+                if plain:
+                    self._host_key = key
+                    self._host_line = self._buffer[-1]
         if not skip_accept_encoding:
-            self.putheader("Accept-Encoding", "identity")
+            if plain:
+                self._buffer.append(b"Accept-Encoding: identity")
+            else:
+                self.putheader("Accept-Encoding", "identity")
 
     @staticmethod
     def _validate_method(method):
@@ -356,7 +376,8 @@ class HTTPConnection:
             self.send(head)
             if not self._await_continue():
                 return  # a final response came instead of 100: the body stays unsent
-        elif isinstance(message_body, (bytes, bytearray)) and len(message_body) <= 16384:
+        elif not encode_chunked and isinstance(message_body, (bytes, bytearray)) \
+                and len(message_body) <= 16384:
             self.send(head + message_body)  # one segment for small requests
             return
         else:
@@ -440,9 +461,19 @@ class HTTPConnection:
             raise
 
     def request(self, method, url, body=None, headers={}, *, encode_chunked=False):
-        self._send_request(method, url, body, headers, encode_chunked)
-        if (method.upper() in _IDEMPOTENT and self._reused
-                and (body is None or isinstance(body, (bytes, str)))):
+        replayable = (self._reused and self._sock is not None and method.upper() in _IDEMPOTENT
+                      and (body is None or isinstance(body, (bytes, bytearray, str))))
+        try:
+            self._send_request(method, url, body, headers, encode_chunked)
+        except OSError as exc:
+            # The server closed the kept-alive socket as we wrote to it.
+            if not replayable or clock.is_timeout(exc):
+                raise
+            self._drop_socket()
+            self._state = _IDLE
+            self._send_request(method, url, body, headers, encode_chunked)
+            replayable = False
+        if replayable:
             self._replay = (method, url, body, headers, encode_chunked)
 
     def _send_request(self, method, url, body, headers, encode_chunked):
@@ -479,7 +510,7 @@ class HTTPConnection:
         if hasattr(body, "read"):
             return None
         try:
-            return memoryview(body).nbytes
+            return _nbytes(body)
         except TypeError:
             return None
 
@@ -488,7 +519,7 @@ class HTTPConnection:
         if body is None or hasattr(body, "read"):
             return
         try:
-            actual = memoryview(body).nbytes
+            actual = _nbytes(body)
         except TypeError:
             return
         for name, value in headers.items():
@@ -540,8 +571,10 @@ class HTTPConnection:
         try:
             try:
                 response.begin()
-            except RemoteDisconnected:
-                if not self._replay or response._received:
+            except (RemoteDisconnected, OSError) as exc:
+                # A reused socket that the server had closed: nothing of a
+                # response arrived, so an idempotent request is sent again.
+                if not self._replay or response._received or clock.is_timeout(exc):
                     raise
                 response = self._retry()
         except BaseException:

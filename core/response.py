@@ -258,6 +258,16 @@ class HTTPResponse:
             return bytes(data) if got == amt else bytes(data[:got])
         if self.length is not None and self._parser.framing == CONTENT_LENGTH \
                 and self.length <= _PREALLOC_MAX:
+            buf = self._buf
+            start = buf.start
+            end = start + self.length
+            if end <= buf.end:  # the whole body came with the head: one copy
+                data = bytes(buf.view[start:end])
+                buf.start = end
+                self.length = 0
+                self._body_done()
+                self._close_conn()
+                return data
             data = bytearray(self.length)
             got = self._fill(memoryview(data), len(data))
             if got < len(data):
@@ -406,9 +416,9 @@ class HTTPResponse:
         if self.headers is None:
             raise ResponseNotReady()
         found = self.headers.get_all(name) or default
-        if isinstance(found, str) or not hasattr(found, "__iter__"):
-            return found
-        return ", ".join(found)
+        if isinstance(found, list):
+            return ", ".join(found)
+        return found
 
     def getheaders(self):
         if self.headers is None:
