@@ -144,7 +144,7 @@ class ResponseParser:
 
         Returns as soon as the head is complete, leaving the body bytes.
         """
-        if self._head_state == _STATUS_LINE and _HEAD_OK is not None:
+        if self._head_state == _STATUS_LINE and _HEAD_OK is not None and end - start > 16:
             done = self._parse_block(buf, start, end)
             if done >= 0:
                 return done
