@@ -120,6 +120,26 @@ def test_make_targets_call_the_build_script():
     assert "--deploy /dev/ttyTEST --dest lib" in r.stdout
 
 
+@pytest.mark.parametrize("dest", ["lib", "flash/lib", "ABS/flash/lib", "ABS/lib/"])
+def test_deploy_prepare_script_makes_the_destination(tmp_path, dest):
+    # The script mpremote runs on the board before `fs cp -r`: if dest did
+    # not exist, cp would copy the package's *contents* into dest.
+    root = tmp_path / "board"
+    root.mkdir()
+    dest = dest.replace("ABS", str(root))
+    old = os.path.join(root, dest.rstrip("/"), "microhttplib")
+    os.makedirs(os.path.join(old, "ports"), exist_ok=True)
+    with open(os.path.join(old, "ports", "stale.py"), "w") as f:
+        f.write("x = 1\n")
+    clean = dest.rstrip("/") or "/"
+    script = build_mpy.PREPARE.format(pkg=clean + "/microhttplib", dest=clean)
+    r = subprocess.run([MICROPYTHON, "-c", script], cwd=root, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    target = os.path.join(root, clean)
+    assert os.path.isdir(target)
+    assert os.listdir(target) == []  # the old package is gone, dest is kept
+
+
 # --------------------------------------------------------- pseudo-board
 
 @pytest.fixture
@@ -178,6 +198,19 @@ def test_deploy_to_a_pty_board_then_request(board, http_server):
     out = mpremote(tty, "exec", REQUEST % (http_server.host, int(http_server.port)))
     assert "BOARD 200 167 b'<!doctype html>'" in out
     assert "FROM lib/microhttplib/connection.mpy" in out
+
+
+def test_deploy_to_a_fresh_board_with_a_nested_absolute_dest(board, http_server):
+    tty, root = board
+    dest = str(root / "flash" / "lib")  # absolute on the unix port's VFS
+    r = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "tools", "build_mpy.py"), "--out", build_dir(),
+         "--no-build", "--no-verify", "--mpremote", MPREMOTE, "--deploy", tty, "--dest", dest],
+        capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (root / "flash" / "lib" / "microhttplib" / "__init__.mpy").is_file()
+    assert (root / "flash" / "lib" / "microhttplib" / "ports" / "micropython"
+            / "transport.mpy").is_file()
 
 
 def test_mip_install_from_package_json_then_request(board, http_server):

@@ -259,19 +259,25 @@ def _rm(p):
     else:
         os.remove(p)
 _rm({pkg!r})
-_p = ''
+_p = '/' if {dest!r}.startswith('/') else ''
 for _c in {dest!r}.split('/'):
-    _p = _p + '/' + _c if _p or {dest!r}.startswith('/') else _c
     if _c:
+        _p = _p + _c if _p in ('', '/') else _p + '/' + _c
         try:
             os.mkdir(_p)
         except OSError:
             pass
+if not os.stat({dest!r})[0] & 0x4000:
+    raise OSError('not a directory: ' + {dest!r})
 """
-CHECK = (
-    "import microhttplib, microhttplib.ports.micropython as p; "
-    "print('microhttplib installed:', p.__file__)"
-)
+CHECK = """\
+import sys
+if {dest!r} not in sys.path:
+    print('note: {dest} is not on sys.path', sys.path)
+    sys.path.insert(0, {dest!r})
+import microhttplib, microhttplib.ports.micropython as p
+print('microhttplib installed:', p.__file__)
+"""
 
 
 def deploy(out, port, dest, mpremote, tree="mpy"):
@@ -284,9 +290,9 @@ def deploy(out, port, dest, mpremote, tree="mpy"):
         mpremote, "connect", port, "resume",
         "exec", PREPARE.format(pkg=pkg, dest=dest), "+",
         "fs", "cp", "-r", src, ":" + dest, "+",
-        "exec", CHECK,
+        "exec", CHECK.format(dest=dest),
     ]
-    print("deploy:", " ".join(c if "\n" not in c else "<prepare>" for c in cmd))
+    print("deploy:", " ".join(c if "\n" not in c else "<script>" for c in cmd))
     r = subprocess.run(cmd)
     if r.returncode:
         sys.exit("build_mpy: mpremote failed (exit %d)" % r.returncode)
