@@ -506,3 +506,80 @@ def test_continue_timeout_does_not_become_the_send_timeout(scripted):
     conn = mh.HTTPConnection(srv.host, srv.port, timeout=3, continue_timeout=0.3)
     conn.request("PUT", "/big", b"z" * size, {"Expect": "100-continue"})
     assert conn.getresponse().read() == str(size).encode()
+
+
+# ---------------------------------------------------------- MicroPython
+
+MP_FAULTS = """
+import time
+import microhttplib as httplib
+
+def attempt(name, port, timeout=2):
+    c = httplib.HTTPConnection(HOST, port, timeout=timeout)
+    t0 = time.ticks_ms()
+    try:
+        c.request('GET', '/')
+        r = c.getresponse()
+        body = r.read()
+        print(name, 'OK', body)
+    except httplib.IncompleteRead as e:
+        print(name, 'IncompleteRead', e.partial, e.expected)
+    except OSError as e:
+        print(name, type(e).__name__, e.args[0], repr(e.args[-1]),
+              time.ticks_diff(time.ticks_ms(), t0) // 100)
+    except httplib.HTTPException as e:
+        print(name, type(e).__name__, repr(e.args[0] if e.args else ''))
+    c.close()
+
+for name, port in PORTS:
+    attempt(name, port, 0.5 if name == 'trickle' else 2)
+
+# Two responses to one request: the second request goes on a new connection.
+c = httplib.HTTPConnection(HOST, TWICE, timeout=2)
+c.request('GET', '/a')
+a = c.getresponse().read()
+c.request('GET', '/b')
+print('twice', a, c.getresponse().read())
+"""
+
+
+def test_faults_on_micropython(scripted):
+    from mp_helpers import lines, run_mp
+
+    def before_status(s, c):
+        s.read_request(c)
+
+    def in_headers(s, c):
+        s.read_request(c)
+        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Le")
+
+    def cl_body(s, c):
+        s.read_request(c)
+        c.sendall(head(10) + b"abcd")
+
+    def chunked_body(s, c):
+        s.read_request(c)
+        c.sendall(head(chunked=True) + b"3\r\nabc\r\n4\r\nde")
+
+    def trickle_head(s, c):
+        s.read_request(c)
+        trickle(c, head(0, b"X-Padding: " + b"p" * 40 + b"\r\n"), 0.1)
+
+    def twice(s, c):
+        s.read_request(c)
+        c.sendall(head(5) + b"first" + head(6) + b"second")
+        s.read_request(c)
+    ports = [(name, scripted(script).port) for name, script in [
+        ("before", before_status), ("headers", in_headers), ("cl", cl_body),
+        ("chunked", chunked_body), ("trickle", trickle_head)]]
+    srv_twice = scripted(per_connection(twice, answer(b"fresh")))
+    out = lines(run_mp(MP_FAULTS, HOST="127.0.0.1", PORTS=ports, TWICE=srv_twice.port))
+    assert out[0] == "before RemoteDisconnected 'Remote end closed connection without response'"
+    assert out[1] == ("headers RemoteDisconnected "
+                      "'Remote end closed connection in the middle of the headers'")
+    assert out[2] == "cl IncompleteRead b'abcd' 6"
+    assert out[3] == "chunked IncompleteRead b'abcde' 2"
+    assert out[4].startswith("trickle OSError 110 'timed out waiting for the response head' ")
+    assert 4 <= int(out[4].rsplit(" ", 1)[1]) <= 9  # ~0.5 s, in tenths
+    assert out[5] == "twice b'first' b'fresh'"
+    assert srv_twice.connections == 2

@@ -788,7 +788,7 @@ def test_micropython_parses_hostile_input_like_cpython():
     byte-loop copies): only HTTPExceptions, split-invariant, and the same
     outcome as on CPython."""
     from mp_helpers import lines as mp_lines, run_mp
-    cases = corpus(800)
+    cases = corpus(6000 if _FUZZ else 800)
     out = mp_lines(run_mp(MP_CORPUS, timeout=120, CASES=cases))
     assert len(out) == len(cases)
     for (raw, method), got in zip(cases, out):
