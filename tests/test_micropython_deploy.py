@@ -58,6 +58,11 @@ def test_package_json_lists_every_core_and_micropython_port_file():
     listed = {src for _, src in load("package.json")["urls"]}
     expected = board_sources("core/*.py", "core/**/*.py", "ports/__init__.py",
                              "ports/micropython/*.py")
+    # the command-line tool (python -m microhttplib) stays on CPython
+    cli = "core/__main__.py"
+    if cli in expected:
+        assert build_mpy.cpython_only_reason(os.path.join(ROOT, cli))
+        expected.discard(cli)
     assert expected - listed == set(), "missing from package.json"
     assert listed - expected == set(), "package.json lists something else"
     assert not any("cpython" in src or "serial_modem" in src for src in listed)
@@ -108,8 +113,9 @@ def test_emulator_is_skipped_as_cpython_only():
         pytest.fail("expected the serial modem emulator at %s" % path)
     assert build_mpy.cpython_only_reason(path)
     files, skipped, warnings = build_mpy.collect()
-    assert ("ports/serial_modem/emulator.py" in [s for s, _ in skipped])
+    assert "ports/serial_modem/emulator.py" in [s for s, _ in skipped]
     assert warnings == []  # no core file imports a CPython-only module
+    assert not any(s.startswith("core/") and s != "core/__main__.py" for s, _ in skipped)
 
 
 def test_make_targets_call_the_build_script():

@@ -15,11 +15,12 @@ Layout produced (the same for both trees):
 so that ``MICROPYPATH=build/mpy/lib micropython -c "import microhttplib"``
 works and ``mpremote ... fs cp -r build/mpy/lib/microhttplib :/lib`` installs.
 
-CPython-only files are left out: ports/cpython/ entirely, and any file in the
-included port directories that imports pty, threading, serial (pyserial),
-termios, select-based emulators, ... at module level *unconditionally* (an
-import inside a top-level ``try: ... except ImportError:`` is optional and
-does not exclude the file).
+CPython-only files are left out: ports/cpython/ entirely, core/__main__.py
+(the command-line tool) and any file in the included port directories, that
+imports pty, threading, serial (pyserial), termios, argparse, ... at module
+level *unconditionally* (an import inside a top-level ``try: ... except
+ImportError:`` is optional and does not exclude the file).  Other core files
+are never left out: one with such an import is reported as a WARNING.
 """
 
 import argparse
@@ -114,7 +115,8 @@ def collect():
                     continue
                 path = os.path.join(dirpath, name)
                 rel = os.path.relpath(path, base)
-                if may_skip:
+                # the CLI (python -m microhttplib) is CPython-only too
+                if may_skip or rel == "__main__.py":
                     reason = cpython_only_reason(path)
                     if reason:
                         skipped.append((os.path.relpath(path, ROOT), reason))
