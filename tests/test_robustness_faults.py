@@ -473,6 +473,35 @@ def test_retry_happens_only_once(scripted):
     assert srv.connections == 2
 
 
+def reset_on_second_request(s, c):
+    s.read_request(c)
+    c.sendall(head(5) + b"first")
+    s.read_request(c)
+    rst(c)
+
+
+def test_idempotent_request_is_retried_once_after_a_reset_on_a_reused_socket(scripted):
+    srv = scripted(per_connection(reset_on_second_request, answer(b"retried")))
+    conn = connect(srv)
+    conn.request("GET", "/1")
+    assert conn.getresponse().read() == b"first"
+    conn.request("GET", "/2")
+    assert conn.getresponse().read() == b"retried"
+    assert srv.connections == 2
+
+
+def test_post_is_not_retried_after_a_reset_on_a_reused_socket(scripted):
+    srv = scripted(per_connection(reset_on_second_request, answer(b"must not")))
+    conn = connect(srv)
+    conn.request("GET", "/1")
+    assert conn.getresponse().read() == b"first"
+    conn.request("POST", "/2", b"pay once")
+    with pytest.raises(ConnectionResetError):
+        conn.getresponse()
+    time.sleep(0.2)
+    assert srv.connections == 1 and len(srv.requests) == 2
+
+
 def test_first_request_on_a_new_connection_is_not_retried(scripted):
     srv = scripted(lambda s, c: s.read_request(c))
     conn = connect(srv)
