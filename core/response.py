@@ -416,9 +416,12 @@ class HTTPResponse:
         if self.headers is None:
             raise ResponseNotReady()
         found = self.headers.get_all(name) or default
-        if isinstance(found, list):
-            return ", ".join(found)
-        return found
+        if isinstance(found, str):
+            return found
+        try:
+            return ", ".join(found)  # a list of values, or an iterable default
+        except TypeError:
+            return found
 
     def getheaders(self):
         if self.headers is None:
