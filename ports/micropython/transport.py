@@ -10,8 +10,9 @@ The core calls this through the transport seam:
 The returned ``Socket`` offers what the core needs -- ``sendall``, ``send``,
 ``recv_into(buf, nbytes)``, ``settimeout``, ``close``, ``fileno`` -- on top of
 MicroPython's stream sockets, which have ``readinto``/``write`` but no
-``recv_into``.  ``recv_into`` does not allocate: it is one method call on the
-underlying socket (plain or TLS), writing at ``buf[0:k]``.
+``recv_into``.  ``recv_into`` returns what has arrived (one transfer, at
+``buf[0:k]``), waiting with ``poll.ipoll`` when nothing has, and allocates
+nothing (the tests run it under ``micropython.heap_lock()``).
 
 TLS contexts are made by ``tlsctx.py``, imported on the first HTTPS
 connection only.
