@@ -75,7 +75,8 @@ class BadStatusLine(HTTPException):
 
 class LineTooLong(HTTPException):
     def __init__(self, line_type, limit=65536):
-        HTTPException.__init__(self, "got more than %d bytes when reading %s" % (limit, line_type))
+        # super(), not HTTPException.__init__: MicroPython has no such attribute.
+        super().__init__("got more than %d bytes when reading %s" % (limit, line_type))
 
 
 class ProtocolError(HTTPException):

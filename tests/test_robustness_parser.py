@@ -793,3 +793,68 @@ def test_micropython_parses_hostile_input_like_cpython():
     assert len(out) == len(cases)
     for (raw, method), got in zip(cases, out):
         assert got == cpython_outcome(raw, method).strip(), raw
+
+
+MP_LIMITS = """
+import microhttplib as mh
+
+class PieceSocket:
+    def __init__(self, data, step):
+        self.data = data
+        self.pos = 0
+        self.step = step
+    def recv_into(self, buf, nbytes=0):
+        n = min(nbytes or len(buf), self.step, len(self.data) - self.pos)
+        for i in range(n):
+            buf[i] = self.data[self.pos + i]
+        self.pos += n
+        return n
+    def sendall(self, data):
+        pass
+    def settimeout(self, t):
+        pass
+    def close(self):
+        pass
+
+for raw in CASES:
+    got = []
+    for step in (1 << 20, 1):
+        conn = mh.HTTPConnection('example.com', max_line=256, max_headers=10, buffer_size=64)
+        conn.sock = PieceSocket(raw, step)
+        conn.request('GET', '/')
+        try:
+            got.append('ok %r' % conn.getresponse().read())
+        except mh.HTTPException as e:
+            got.append('%s %s' % (type(e).__name__, e))
+    print(got[0] if got[0] == got[1] else 'SPLIT-DIFFERS %r' % got)
+"""
+
+LIMIT_CASES = [
+    b"HTTP/1.1 200 " + b"O" * 300 + b"\r\n\r\n",
+    H + b"X-A: " + b"a" * 300 + b"\r\nContent-Length: 0\r\n\r\n",
+    H + b"X-A: 1\r\n" * 11 + b"Content-Length: 0\r\n\r\n",
+    H + b"Transfer-Encoding: chunked\r\n\r\n5;" + b"e" * 300 + b"\r\nhello\r\n0\r\n\r\n",
+    H + b"Transfer-Encoding: chunked\r\n\r\n5" + b" " * 300 + b"\r\nhello\r\n0\r\n\r\n",
+    H + b"Transfer-Encoding: chunked\r\n\r\n0\r\nT: " + b"t" * 300 + b"\r\n\r\n",
+    H + b"X-A: " + b"a" * 200 + b"\r\nContent-Length: 2\r\n\r\nok",
+]
+
+
+def test_micropython_size_limits_are_http_exceptions():
+    """LineTooLong and the header count on the MicroPython interpreter, with
+    small limits (a board's): the same messages as on CPython."""
+    from mp_helpers import lines as mp_lines, run_mp
+    out = mp_lines(run_mp(MP_LIMITS, CASES=LIMIT_CASES))
+    expected = [
+        "LineTooLong got more than 256 bytes when reading status line",
+        "LineTooLong got more than 256 bytes when reading header line",
+        "HTTPException got more than 10 headers",
+        "LineTooLong got more than 256 bytes when reading chunk size",
+        "LineTooLong got more than 256 bytes when reading chunk size",
+        "LineTooLong got more than 256 bytes when reading trailer line",
+        "ok b'ok'",
+    ]
+    assert out == expected
+    for raw, line in zip(LIMIT_CASES, expected):
+        r, body, exc = outcome(raw, max_line=256, max_headers=10, buffer_size=64)
+        assert ("ok %r" % body if exc is None else "%s %s" % (type(exc).__name__, exc)) == line
