@@ -234,3 +234,30 @@ print('read', c.getresponse().read())
 """, PORT=servers["self-signed"].port)
     assert "NOT verified" in out and "cadata" in out
     assert lines(out)[-1] == "read b'secret'"
+
+
+# ------------------------------------------------------------------ faults
+
+def test_tls_handshake_that_never_comes_times_out(pki, scripted):
+    import time
+    ca_pem, _ = pki
+    srv = scripted(lambda s, c: time.sleep(3))  # accepts TCP, never speaks TLS
+    conn = mh.HTTPSConnection("localhost", srv.port, timeout=0.5, cadata=ca_pem)
+    t0 = time.monotonic()
+    with pytest.raises(socket.timeout):
+        conn.request("GET", "/")
+    assert time.monotonic() - t0 < 1.5
+    assert conn.sock is None
+
+
+def test_plain_http_on_the_tls_port_is_an_ssl_error(pki, scripted):
+    ca_pem, _ = pki
+
+    def script(s, c):
+        c.recv(4096)
+        c.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+    srv = scripted(script)
+    conn = mh.HTTPSConnection("localhost", srv.port, timeout=2, cadata=ca_pem)
+    with pytest.raises(ssl.SSLError):
+        conn.request("GET", "/")
+    assert conn.sock is None
