@@ -1,12 +1,7 @@
 """Shared pieces of the modem tests: an emulated modem plus a Modem on it."""
 
-import os
-import sys
-
-sys.path.insert(0, os.path.dirname(__file__))
-
-from microhttplib.ports.serial_modem import Modem  # noqa: E402
-from microhttplib.ports.serial_modem.emulator import Emulator  # noqa: E402
+from microhttplib.ports.serial_modem import Modem
+from microhttplib.ports.serial_modem.emulator import Emulator
 
 FAMILIES = ("sim800", "sim7600", "esp_at", "bg96", "sara_r4")
 MAX_SEND = {"sim800": 1460, "sim7600": 1500, "esp_at": 2048, "bg96": 1460, "sara_r4": 1024}

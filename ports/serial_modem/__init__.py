@@ -18,3 +18,17 @@ from .engine import (
     SendFailed,
 )
 from .modem import Modem, ModemSocket, FAMILIES
+
+__all__ = (
+    "Modem",
+    "ModemSocket",
+    "FAMILIES",
+    "ModemError",
+    "CommandError",
+    "ConnectFailed",
+    "DNSError",
+    "ModemTimeout",
+    "ModemReset",
+    "NetworkDown",
+    "SendFailed",
+)

@@ -564,7 +564,9 @@ class Emulator:
         self._data_wanted = None
         self._after_cr = False
         self._stall_until = 0.0
-        self._line_free = 0.0
+        self._line_free = 0.0  # when the modem-to-host line is idle again
+        self._in_free = 0.0  # when the last staged host byte has arrived
+        self._staged = bytearray()  # host bytes still "on the wire" (--baud)
         self._lock = threading.Lock()
         self._stopping = False
         self._thread = None
@@ -812,6 +814,16 @@ class Emulator:
 
     # ---- the loop -----------------------------------------------------
 
+    def _receive_from_host(self, data):
+        """Bytes the host wrote; paced, they reach the modem at the line rate."""
+        if self.trace is not None and data:
+            self.trace.append(("in", data))
+        if not self.baud:
+            self._inbuf += data
+            return
+        self._in_free = max(self._in_free, time.monotonic()) + len(data) * 10 / self.baud
+        self._staged += data
+
     def _write_out(self):
         if not self._out:
             return
@@ -850,22 +862,26 @@ class Emulator:
                 readers += [l for l in self.links.values() if not l.eof and len(l.buf) < self.modem_buffer]
             writers = [self._master] if self._out else []
             wait = 0.05
+            now = time.monotonic()
             if self.baud and self._out:
-                wait = max(0.0, min(wait, self._line_free - time.monotonic() - 0.002))
+                wait = max(0.0, min(wait, self._line_free - now - 0.002))
                 if wait > 0:
                     writers = []
+            if self._staged:
+                wait = max(0.0, min(wait, self._in_free - now))
             try:
-                readable, writable, _ = select.select(readers, writers, [], wait)
+                readable = select.select(readers, writers, [], wait)[0]
             except (OSError, ValueError):
-                readable, writable = [], []
+                readable = []
             if self._master in readable:
                 try:
                     data = os.read(self._master, 65536)
                 except (BlockingIOError, OSError):
                     data = b""
-                self._inbuf += data
-                if self.trace is not None and data:
-                    self.trace.append(("in", data))
+                self._receive_from_host(data)
+            if self._staged and time.monotonic() >= self._in_free:
+                self._inbuf += self._staged
+                del self._staged[:]
             for link in readable:
                 if link is not self._master:
                     self._receive(link)

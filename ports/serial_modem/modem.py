@@ -14,7 +14,6 @@ from .engine import (
     ModemTimeout,
     ModemReset,
     NetworkDown,
-    READABLE,
     CLOSED,
     NETDOWN,
     RESET,
@@ -56,7 +55,6 @@ class ModemTLS:
     def __init__(self, family_name, cert_file=None, key_file=None):
         if cert_file or key_file:
             raise ModemError("%s: client certificates must be stored on the modem, not passed as files" % family_name)
-        self.verify = True
 
 
 def _is_ip(host):
