@@ -1,0 +1,571 @@
+#!/usr/bin/env python3
+"""`make bench`: microhttplib side by side with its peers, in one run.
+
+    .venv/bin/python bench/run.py            # the full run (< 10 minutes)
+    BENCH_QUICK=1 .venv/bin/python bench/run.py   # a ~1 minute smoke run
+
+Writes bench/results.md (tables, machine, versions, targets, profile) and the
+charts bench/*.png it links, plus bench/raw/results.json (not committed).
+
+Sections (see each module for the method):
+  1. CPython parse cost from memory (cpython_bench.parse_cost)
+  2. CPython keep-alive loop on loopback, client CPU per request, against a
+     canned-response server in its own process (cpython_bench.keepalive)
+  3. CPython large body streamed with readinto (cpython_bench.large_body)
+  4. MicroPython unix port against urequests, adafruit_requests and
+     chumicro_requests (mp_peers.py)
+  5. MicroPython heap detail (bench/micropython_heap.py, the MicroPython
+     engineer's; run as is and its report included)
+  6. Serial modems per family (bench/modem_throughput.py, the modem
+     engineer's, when present)
+  7. Where the time goes: cProfile of the microhttplib keep-alive loop
+
+Every comparison is a median of interleaved rounds (each library once per
+round, in turn), and every ratio is against a peer measured in the same run:
+the machine is shared and noisy.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+import common  # noqa: E402
+from common import QUICK, CannedServer, machine_info, package_version  # noqa: E402
+
+RESULTS_MD = os.path.join(HERE, "results.md")
+RAW_DIR = os.path.join(HERE, "raw")
+
+# Targets of the issue.
+TARGET_KEEPALIVE_RATIO = 2.0  # http.client CPU / microhttplib CPU per request
+TARGET_PARSER_VS_HTTPTOOLS = 2.0  # microhttplib parse time / httptools parse time
+
+if QUICK:
+    PARSE = dict(rounds=3, per_round=1000)
+    KEEPALIVE = dict(rounds=3, per_round=500)
+    LARGE = dict(size=16 << 20, rounds=1, mem_size=4 << 20)
+else:
+    PARSE = dict(rounds=9, per_round=3000)
+    KEEPALIVE = dict(rounds=9, per_round=3000)
+    LARGE = dict(size=100 << 20, rounds=3, mem_size=16 << 20)
+
+
+def log(*args):
+    print(*args, flush=True)
+
+
+def _section(name, fn, results, errors):
+    log("== %s" % name)
+    t0 = time.monotonic()
+    try:
+        results[name] = fn()
+    except Exception:
+        errors[name] = traceback.format_exc()
+        log(errors[name])
+    log("   (%.0f s)" % (time.monotonic() - t0))
+
+
+# ------------------------------------------------------------- sections
+
+
+def run_cpython(results, errors):
+    import cpython_bench as cb
+
+    def parse():
+        r = cb.parse_cost(**PARSE)
+        for row in r["rows"]:
+            log("   %-42s %8.2f us %8d B" % (row["name"], row["us"], row["peak_bytes"]))
+        return r
+
+    _section("parse", parse, results, errors)
+    with CannedServer() as server:
+        def keepalive():
+            r = cb.keepalive(server.host, server.port, **KEEPALIVE)
+            for row in r["rows"]:
+                log("   %-20s cpu %7.1f us/request  wall %7.1f us" % (
+                    row["name"], row["cpu_us"], row["wall_us"]))
+            return r
+
+        def large():
+            r = cb.large_body(server.host, server.port, **LARGE)
+            for row in r["rows"]:
+                log("   %-20s %8.0f MB/s  peak %d B" % (row["name"], row["mb_s"],
+                                                       row["peak_bytes"]))
+            return r
+
+        def profile():
+            path = os.path.join(RAW_DIR, "profile_keepalive.txt")
+            text = cb.profile_keepalive(server.host, server.port,
+                                        1000 if QUICK else 5000, path)
+            return {"text": text}
+
+        _section("keepalive", keepalive, results, errors)
+        _section("large", large, results, errors)
+        _section("profile", profile, results, errors)
+    _section("parse_profile", lambda: {"text": parse_profile()}, results, errors)
+
+
+def parse_profile():
+    """cProfile of ResponseParser.parse_head on the realistic response."""
+    import cProfile
+    import io
+    import pstats
+    from microhttplib.parser import ResponseParser
+    data = common.SMALL_RESPONSE
+    p = ResponseParser()
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(20000):
+        p.reset()
+        p.parse_head(data, 0, len(data))
+    prof.disable()
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(12)
+    return out.getvalue()
+
+
+def run_micropython(results, errors):
+    def peers():
+        import mp_peers
+        return mp_peers.measure(QUICK, log=log)
+
+    _section("micropython", peers, results, errors)
+
+    def heap():
+        script = os.path.join(HERE, "micropython_heap.py")
+        if not os.path.exists(script):
+            return {"pending": True}
+        args = [sys.executable, script, "--no-definitions"]
+        if QUICK:
+            args.append("--no-search")
+        r = subprocess.run(args, capture_output=True, text=True, timeout=600)
+        if r.returncode:
+            raise RuntimeError("micropython_heap.py failed:\n" + r.stdout[-2000:] + r.stderr[-3000:])
+        return {"text": r.stdout, "args": args[2:]}
+
+    _section("micropython_heap", heap, results, errors)
+
+
+def run_modems(results, errors):
+    def modems():
+        script = os.path.join(HERE, "modem_throughput.py")
+        if not os.path.exists(script):
+            return {"pending": True}
+        args = [sys.executable, script, "--json"]
+        if QUICK:
+            args += ["--family", "sim800"]  # one family in the smoke run
+        r = subprocess.run(args, capture_output=True, text=True, timeout=900)
+        if r.returncode:
+            raise RuntimeError("modem_throughput.py failed:\n" + r.stdout[-2000:]
+                               + r.stderr[-3000:])
+        rows = json.loads(r.stdout[r.stdout.index("["):])
+        for row in rows:
+            log("   %-8s %6d baud  %6d B/s  %5.1f%% of line  %3d AT round trips  TTFB %.0f ms"
+                % (row["family"], row["baud"], row["bytes_per_s"], 100 * row["line_fraction"],
+                   row["round_trips"], row["ttfb_ms"]))
+        return {"rows": rows, "args": args[2:]}
+
+    _section("modems", modems, results, errors)
+
+
+# --------------------------------------------------------------- report
+
+
+def _row(name, rows):
+    for row in rows:
+        if row["name"] == name:
+            return row
+    return None
+
+
+def targets(results):
+    out = []
+    ka = results.get("keepalive")
+    if ka:
+        mhl = _row("microhttplib", ka["rows"])
+        hc = _row("http.client", ka["rows"])
+        ratio = hc["cpu_us"] / mhl["cpu_us"]
+        # The same ratio per round (both measured back to back in each round).
+        per_round = sorted(h / m for h, m in zip(hc["rounds"], mhl["rounds"]))
+        out.append({
+            "name": "keep-alive client CPU: http.client / microhttplib >= %.1f"
+                    % TARGET_KEEPALIVE_RATIO,
+            "value": "%.2f (per round %.2f-%.2f)" % (ratio, per_round[0], per_round[-1]),
+            "holds": ratio >= TARGET_KEEPALIVE_RATIO})
+    parse = results.get("parse")
+    if parse:
+        mhl = _row("microhttplib ResponseParser", parse["rows"])
+        ht = _row("httptools (C)", parse["rows"])
+        if ht:
+            ratio = mhl["us"] / ht["us"]
+            out.append({
+                "name": "parser within %.0fx of httptools (ResponseParser / httptools)"
+                        % TARGET_PARSER_VS_HTTPTOOLS,
+                "value": "%.1fx (%.2f us vs %.2f us)" % (ratio, mhl["us"], ht["us"]),
+                "holds": ratio <= TARGET_PARSER_VS_HTTPTOOLS})
+    mp = results.get("micropython")
+    if mp:
+        for row in mp["libs"]:
+            if row["key"] == "mhl" and "big_alloc_loop" in row:
+                out.append({"name": "MicroPython body loop allocates nothing (1 MiB, readinto)",
+                            "value": "%d bytes" % row["big_alloc_loop"],
+                            "holds": row["big_alloc_loop"] == 0})
+    return out
+
+
+def write_charts(results):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return []
+    made = []
+
+    def barh(fname, title, labels, values, unit, highlight="microhttplib", log_scale=False):
+        fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(labels) + 1.3), dpi=110)
+        colors = ["#d9534f" if label.startswith(highlight) else "#7f8c9a" for label in labels]
+        ax.barh(range(len(labels)), values, color=colors)
+        ax.set_yticks(range(len(labels)))
+        ax.set_yticklabels(labels)
+        ax.invert_yaxis()
+        if log_scale:
+            ax.set_xscale("log")
+        ax.set_xlabel(unit)
+        ax.set_title(title, fontsize=10)
+        for i, v in enumerate(values):
+            ax.text(v, i, " %s" % (("%.1f" % v) if v < 100 else "%.0f" % v),
+                    va="center", fontsize=8)
+        ax.set_xlim(right=max(values) * (3 if log_scale else 1.18))
+        fig.tight_layout()
+        fig.savefig(os.path.join(HERE, fname))
+        plt.close(fig)
+        made.append(fname)
+
+    parse = results.get("parse")
+    if parse:
+        rows = parse["rows"]
+        barh("parse.png", "Parse one response from memory (10 headers, 64-byte body)\n"
+             "lower is better, log scale", [r["name"] for r in rows], [r["us"] for r in rows],
+             "microseconds per response (median)", log_scale=True)
+    ka = results.get("keepalive")
+    if ka:
+        rows = ka["rows"]
+        barh("keepalive.png", "Keep-alive GET on loopback: client CPU per request\n"
+             "lower is better", [r["name"] for r in rows], [r["cpu_us"] for r in rows],
+             "client CPU microseconds per request (median)")
+    large = results.get("large")
+    if large:
+        rows = large["rows"]
+        barh("large_body.png", "%d MiB streamed with readinto\nhigher is better"
+             % (large["size"] >> 20), [r["name"] for r in rows], [r["mb_s"] for r in rows],
+             "MB/s (median, wall clock)")
+    mp = results.get("micropython")
+    if mp:
+        rows = [r for r in mp["libs"] if "small_alloc" in r]
+        if rows:
+            fig, axes = plt.subplots(1, 3, figsize=(11, 0.45 * len(rows) + 1.6), dpi=110)
+            labels = [r["label"] for r in rows]
+            series = [("heap bytes allocated per small GET", [r["small_alloc"] for r in rows]),
+                      ("small GETs per second", [r["small_rps"] for r in rows]),
+                      ("bytes allocated in 1 MiB body loop",
+                       [r.get("big_alloc_loop", 0) for r in rows])]
+            for ax, (title, values) in zip(axes, series):
+                colors = ["#d9534f" if l.startswith("microhttplib") else "#7f8c9a"
+                          for l in labels]
+                ax.barh(range(len(labels)), values, color=colors)
+                ax.set_yticks(range(len(labels)))
+                ax.set_yticklabels(labels if ax is axes[0] else [""] * len(labels))
+                ax.invert_yaxis()
+                ax.set_title(title, fontsize=9)
+                for i, v in enumerate(values):
+                    ax.text(v, i, " %d" % v, va="center", fontsize=7)
+                ax.set_xlim(right=max(max(values), 1) * 1.35)
+                ax.ticklabel_format(axis="x", style="plain")
+                ax.tick_params(axis="x", labelsize=7)
+            fig.suptitle("MicroPython unix port (lower is better, except GETs per second)",
+                         fontsize=10)
+            fig.tight_layout()
+            fig.savefig(os.path.join(HERE, "micropython.png"))
+            plt.close(fig)
+            made.append("micropython.png")
+    return made
+
+
+def _fmt_bytes(n):
+    return "-" if n is None else "{:,}".format(n)
+
+
+def write_markdown(results, errors, info, versions, charts, elapsed):
+    L = []
+    add = L.append
+    add("# Benchmarks: microhttplib and its peers")
+    add("")
+    add("Generated by `make bench` (`bench/run.py`%s) on %s in %.0f s. Do not edit by hand."
+        % (", BENCH_QUICK=1: smoke run, small counts" if QUICK else "", info["date"], elapsed))
+    add("")
+    add("Method: every figure is the median of interleaved rounds (each library once per "
+        "round, in turn); every ratio is against a peer measured in the same run. The machine "
+        "is shared and noisy, so compare ratios, not absolute numbers across runs.")
+    add("")
+    add("## Machine")
+    add("")
+    add("| | |")
+    add("|---|---|")
+    add("| CPU | %s |" % info["cpu"])
+    add("| cores | %s |" % info["cores"])
+    add("| Python | %s |" % info["python"])
+    if "micropython" in info:
+        add("| MicroPython | %s |" % info["micropython"])
+    add("| platform | %s |" % info["platform"])
+    add("| load average at start | %s |" % info["load"])
+    add("")
+    add("Package versions: " + ", ".join("%s %s" % kv for kv in sorted(versions.items())))
+    add("")
+
+    tg = targets(results)
+    if tg:
+        add("## Targets")
+        add("")
+        add("| target | measured | holds |")
+        add("|---|---|---|")
+        for t in tg:
+            add("| %s | %s | %s |" % (t["name"], t["value"], "yes" if t["holds"] else "**no**"))
+        add("")
+
+    parse = results.get("parse")
+    if parse:
+        add("## 1. CPython: parse one response from memory")
+        add("")
+        add("A realistic response (status line, 10 headers, 64-byte body; %d bytes) parsed "
+            "to status, header list and body, %d rounds x %d responses. *bytes* is the "
+            "peak traced allocation while parsing one response (tracemalloc)."
+            % (parse["response_bytes"], PARSE["rounds"], PARSE["per_round"]))
+        add("")
+        add("- microhttplib ResponseParser: `parse_head` + `HTTPMessage` + body slice.")
+        add("- microhttplib HTTPResponse: `begin()` + `read()` over an in-memory socket "
+            "with `recv_into`, reusing the connection's buffer and parser as a keep-alive "
+            "connection does; *(new buffer)*: a standalone HTTPResponse that allocates its "
+            "16 KiB receive buffer.")
+        add("- http.client: `HTTPResponse` over a FakeSocket whose `makefile()` is a BytesIO.")
+        add("- h11: `receive_data` + `next_event` until EndOfMessage (request sent outside "
+            "the timing); httptools: `HttpResponseParser.feed_data` with header/body callbacks.")
+        add("")
+        hc = _row("http.client", parse["rows"])
+        add("| library | us / response | vs http.client | bytes | rounds min-max |")
+        add("|---|---:|---:|---:|---|")
+        for row in parse["rows"]:
+            add("| %s | %.2f | %.2fx faster | %s | %.2f-%.2f |" % (
+                row["name"], row["us"], hc["us"] / row["us"], _fmt_bytes(row["peak_bytes"]),
+                row["spread"][0], row["spread"][1]))
+        add("")
+        if "parse.png" in charts:
+            add("![parse cost](parse.png)")
+            add("")
+
+    ka = results.get("keepalive")
+    if ka:
+        add("## 2. CPython: keep-alive loop on loopback")
+        add("")
+        add("`GET /small` (the response above) over one kept-alive connection to "
+            "`bench/canned_server.py`, which runs in its own process and replies a fixed "
+            "response to each request. *CPU* is `time.process_time()` of the client process "
+            "only (user + system, so the socket calls count), %d rounds x %d requests."
+            % (KEEPALIVE["rounds"], KEEPALIVE["per_round"]))
+        add("")
+        hc = _row("http.client", ka["rows"])
+        add("| library | client CPU us / request | http.client / this | wall us / request "
+            "| CPU rounds min-max |")
+        add("|---|---:|---:|---:|---|")
+        for row in ka["rows"]:
+            add("| %s | %.1f | %.2f | %.1f | %.1f-%.1f |" % (
+                row["name"], row["cpu_us"], hc["cpu_us"] / row["cpu_us"], row["wall_us"],
+                row["cpu_spread"][0], row["cpu_spread"][1]))
+        add("")
+        if "keepalive.png" in charts:
+            add("![keep-alive CPU](keepalive.png)")
+            add("")
+
+    large = results.get("large")
+    if large:
+        add("## 3. CPython: large body")
+        add("")
+        add("%d MiB (`GET /bytes/N`, Content-Length) streamed with `readinto()` into one "
+            "%d KiB bytearray (urllib3: `preload_content=False` and its `readinto`), %d "
+            "round(s). *peak* is the largest traced allocation (tracemalloc) while "
+            "streaming %d MiB in a separate pass."
+            % (large["size"] >> 20, large["buffer"] >> 10, LARGE["rounds"],
+               large["mem_size"] >> 20))
+        add("")
+        add("| library | MB/s | client CPU ms / MB | peak traced bytes |")
+        add("|---|---:|---:|---:|")
+        for row in large["rows"]:
+            add("| %s | %.0f | %.3f | %s |" % (row["name"], row["mb_s"], row["cpu_ms_per_mb"],
+                                               _fmt_bytes(row["peak_bytes"])))
+        add("")
+        if "large_body.png" in charts:
+            add("![large body](large_body.png)")
+            add("")
+
+    mp = results.get("micropython")
+    add("## 4. MicroPython (unix port): against urequests, adafruit_requests, chumicro_requests")
+    add("")
+    if mp:
+        add("Method and shims: see the docstring of `bench/mp_peers.py`. * = runs on the "
+            "unix port through small shims (socket pool / connector, stub typing modules). "
+            "Each measurement is a fresh `micropython` process; medians of %d round(s)."
+            % (1 if mp["quick"] else 3))
+        add("Peer versions: " + ", ".join("%s %s" % kv for kv in sorted(mp["versions"].items())))
+        add("")
+        for note in mp["notes"]:
+            add("- note: %s" % note)
+        add("")
+        add("| library | import .py: heap B / ms | import .mpy: heap B / ms "
+            "| small GET: B allocated / request | small GETs / s | connection "
+            "| 1 MiB: B allocated by request / by body loop | 1 MiB MB/s "
+            "| min heap small GET x3 | min heap 1 MiB |")
+        add("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|")
+        conn = {"mhl": "keep-alive", "ureq": "new per request (HTTP/1.0)",
+                "ada": "keep-alive", "chu": "new per request"}
+        for row in mp["libs"]:
+            if "small_alloc" not in row:
+                add("| %s | %s / %.1f | %s / %.1f | failed: %s | | | | | | |" % (
+                    row["label"], _fmt_bytes(row["import_py"][0]), row["import_py"][1] / 1e3,
+                    _fmt_bytes(row["import_mpy"][0]), row["import_mpy"][1] / 1e3,
+                    row.get("error", "?").replace("\n", " ")[:120]))
+                continue
+            add("| %s | %s / %.1f | %s / %.1f | %s | %.0f | %s | %s / %s | %s | %s | %s |" % (
+                row["label"], _fmt_bytes(row["import_py"][0]), row["import_py"][1] / 1e3,
+                _fmt_bytes(row["import_mpy"][0]), row["import_mpy"][1] / 1e3,
+                _fmt_bytes(row["small_alloc"]), row["small_rps"], conn[row["key"]],
+                _fmt_bytes(row.get("big_alloc_request")), _fmt_bytes(row.get("big_alloc_loop")),
+                "%.0f" % row["big_mb_s"] if "big_mb_s" in row else "-",
+                _fmt_bytes(row.get("small_heap")) if "small_heap" in row else "-",
+                _fmt_bytes(row.get("big_heap")) if "big_heap" in row else "-"))
+        add("")
+        if "baseline_heap" in mp:
+            add("Min heap: the smallest `-X heapsize` with which import + the requests "
+                "succeed, minus the baseline (interpreter + driver + 1 KiB buffer: %s bytes)."
+                % _fmt_bytes(mp["baseline_heap"]))
+        else:
+            add("Min heap scans are skipped in the quick run.")
+        add("")
+        if "micropython.png" in charts:
+            add("![MicroPython](micropython.png)")
+            add("")
+    elif "micropython" in errors:
+        add("Failed in this run:\n\n```\n%s\n```\n" % errors["micropython"][-3000:])
+
+    heap = results.get("micropython_heap")
+    add("## 5. MicroPython heap detail (bench/micropython_heap.py)")
+    add("")
+    if heap and heap.get("pending"):
+        add("Pending: bench/micropython_heap.py is not in the tree yet.")
+    elif heap:
+        add("Output of `bench/micropython_heap.py %s` (the MicroPython engineer's script, "
+            "against waitress on loopback):" % " ".join(heap["args"]))
+        add("")
+        add("```")
+        add(heap["text"].rstrip())
+        add("```")
+    elif "micropython_heap" in errors:
+        add("Failed in this run:\n\n```\n%s\n```" % errors["micropython_heap"][-3000:])
+    add("")
+
+    modems = results.get("modems")
+    add("## 6. Serial modems (per family, through the emulator)")
+    add("")
+    if modems and modems.get("pending"):
+        add("**Pending**: body bytes/s as a fraction of the line rate at 115200 and 9600 baud, "
+            "AT round trips per request and time to first byte come from "
+            "`bench/modem_throughput.py` (the modem engineer's), which is not in the tree yet. "
+            "`bench/run.py` runs it and includes its report here as soon as it exists.")
+    elif modems:
+        add("From `bench/modem_throughput.py %s` (the modem engineer's): per family, a GET "
+            "through the paced pseudo-terminal emulator on a kept-alive link (bring-up and "
+            "the TCP open not counted). Line rate = baud / 10 bytes/s (8N1)."
+            % " ".join(modems["args"]))
+        add("")
+        add("| family | baud | body bytes | body bytes/s | of line rate | AT round trips "
+            "/ request | time to first byte ms |")
+        add("|---|---:|---:|---:|---:|---:|---:|")
+        for row in modems["rows"]:
+            add("| %s | %d | %d | %d | %.1f%% | %d | %.0f |" % (
+                row["family"], row["baud"], row["body_bytes"], row["bytes_per_s"],
+                100 * row["line_fraction"], row["round_trips"], row["ttfb_ms"]))
+    elif "modems" in errors:
+        add("Failed in this run:\n\n```\n%s\n```" % errors["modems"][-3000:])
+    add("")
+
+    prof = results.get("profile")
+    add("## 7. Where the time goes (CPython)")
+    add("")
+    if prof:
+        add("cProfile of the microhttplib keep-alive loop (%d requests; cProfile inflates "
+            "Python-level calls, so read the order, not the absolute times):"
+            % (1000 if QUICK else 5000))
+        add("")
+        add("```")
+        add(_trim_profile(prof["text"]))
+        add("```")
+        add("")
+    pp = results.get("parse_profile")
+    if pp:
+        add("cProfile of `ResponseParser.parse_head` on the realistic response (20000 "
+            "heads):")
+        add("")
+        add("```")
+        add(_trim_profile(pp["text"]))
+        add("```")
+        add("")
+    if errors:
+        add("## Errors in this run")
+        add("")
+        for name, text in errors.items():
+            add("- %s: `%s`" % (name, text.strip().splitlines()[-1][:200]))
+        add("")
+    with open(RESULTS_MD, "w") as f:
+        f.write("\n".join(L))
+
+
+def _trim_profile(text):
+    lines = [l.rstrip() for l in text.splitlines()]
+    start = next((i for i, l in enumerate(lines) if "ncalls" in l), 0)
+    head = [l for l in lines[:start] if "function calls" in l]
+    return "\n".join([l.strip() for l in head] + lines[start:]).replace(ROOT + "/", "").rstrip()
+
+
+def main():
+    started = time.monotonic()
+    os.makedirs(RAW_DIR, exist_ok=True)
+    info = machine_info()
+    versions = {name: package_version(name) for name in
+                ("microhttplib", "h11", "httptools", "urllib3", "matplotlib")}
+    versions = {k: v for k, v in versions.items() if v}
+    log("bench: %s, %s cores, %s%s" % (info["cpu"], info["cores"], info["python"],
+                                       " (BENCH_QUICK)" if QUICK else ""))
+    results, errors = {}, {}
+    run_cpython(results, errors)
+    run_micropython(results, errors)
+    run_modems(results, errors)
+    charts = write_charts(results)
+    elapsed = time.monotonic() - started
+    write_markdown(results, errors, info, versions, charts, elapsed)
+    with open(os.path.join(RAW_DIR, "results.json"), "w") as f:
+        json.dump({"info": info, "versions": versions, "results": results, "errors": errors},
+                  f, indent=1, default=str)
+    for t in targets(results):
+        log("target %-70s %s  %s" % (t["name"], t["value"], "HOLDS" if t["holds"] else "MISSED"))
+    log("wrote %s and %s in %.0f s" % (os.path.relpath(RESULTS_MD, ROOT),
+                                        ", ".join(charts) or "no charts", elapsed))
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
