@@ -243,7 +243,11 @@ def parse_stdlib(raw, method="GET"):
 # ------------------------------------------------------- valid responses
 
 TCHAR = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-FRAMING_NAMES = ("content-length", "transfer-encoding", "connection")
+# Headers with a say in framing or persistence; "keep-alive" and
+# "proxy-connection" make http.client keep an HTTP/1.0 connection open
+# (a deliberate difference, see test_http10_keep_alive_header_alone_closes).
+FRAMING_NAMES = ("content-length", "transfer-encoding", "connection", "keep-alive",
+                 "proxy-connection")
 header_names = st.text(TCHAR, min_size=1, max_size=12).filter(
     lambda n: n.lower() not in FRAMING_NAMES)
 # Field values: visible ASCII, SP/HTAB inside, obs-text (ISO-8859-1 bytes).
@@ -664,6 +668,20 @@ def test_folded_connection_close_is_seen():
     r, got, exc = outcome(H + b"Connection: keep-alive\r\n close\r\nContent-Length: 2\r\n\r\nhi")
     assert exc is None and got == b"hi"
     assert r.will_close
+
+
+def test_http10_keep_alive_header_alone_closes():
+    """Difference: http.client keeps an HTTP/1.0 connection open when a
+    Keep-Alive or Proxy-Connection header is present; RFC 9112 9.3 asks for
+    the keep-alive connection option, so microhttplib closes (always safe)."""
+    for extra in (b"Keep-Alive: timeout=5\r\n", b"Proxy-Connection: keep-alive\r\n"):
+        raw = b"HTTP/1.0 200 OK\r\n" + extra + b"Content-Length: 2\r\n\r\nhi"
+        r, got, exc = outcome(raw)
+        assert exc is None and got == b"hi" and r.will_close
+        assert parse_stdlib(raw)[6] is False
+    r, got, exc = outcome(b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n"
+                          b"Content-Length: 2\r\n\r\nhi")
+    assert exc is None and not r.will_close
 
 
 def test_equal_duplicate_content_lengths_are_one_length():
