@@ -99,9 +99,32 @@ def text(line):
         return str(line)[2:-1]
 
 
-def fields(line, prefix):
-    """Comma-separated fields after prefix, as bytes."""
-    return line[len(prefix):].split(b",")
+def int_field(line, prefix, index):
+    """The index-th comma-separated field after prefix, as an int.
+
+    Parsed in place: the read path runs once per packet and should not
+    allocate a list of fields each time. A leading minus sign is kept.
+    """
+    i = len(prefix)
+    end = len(line)
+    while index:
+        while i < end and line[i] != 44:  # ","
+            i += 1
+        i += 1
+        index -= 1
+    sign = 1
+    if i < end and line[i] == 45:  # "-"
+        sign = -1
+        i += 1
+    value = 0
+    digits = 0
+    while i < end and 48 <= line[i] <= 57:
+        value = value * 10 + line[i] - 48
+        i += 1
+        digits += 1
+    if not digits:
+        raise ValueError(line)
+    return sign * value
 
 
 class ATEngine:
@@ -188,7 +211,7 @@ class ATEngine:
             if e >= 0 and (nl < 0 or e < nl or end == b"\n"):
                 self._head = e + 1
                 self._framed = end != b"\n"
-                return bytes(self._rxv[h:e]).strip()
+                return self._line(h, e)
             if nl < 0:
                 if t - h == len(rx):
                     break  # an overlong "header" is noise
@@ -200,7 +223,14 @@ class ATEngine:
             return None
         self._head = i + 1
         self._framed = False
-        return bytes(self._rxv[h:i]).strip()
+        return self._line(h, i)
+
+    def _line(self, start, end):
+        """Bytes of rx[start:end] without trailing CR and spaces."""
+        rx = self._rx
+        while end > start and rx[end - 1] in _CR_LF:
+            end -= 1
+        return bytes(self._rxv[start:end])
 
     def read_exact(self, dest, n, deadline):
         """Move exactly n payload bytes into memoryview dest (None: discard).
@@ -298,14 +328,17 @@ class ATEngine:
     # ---- bytes out ------------------------------------------------------
 
     def write(self, data):
-        mv = memoryview(data)
-        off = 0
+        n = self.port.write(data)
+        if n == len(data):
+            return
+        mv = memoryview(data)  # a short write: only now pay for slicing
+        off = n or 0
         while off < len(mv):
             n = self.port.write(mv[off:])
             if n:
                 off += n
             else:
-                self.port.wait(1)
+                sleep_ms(1)
 
     def _begin(self, cmd):
         if self.late_reply is not None:
@@ -313,7 +346,8 @@ class ATEngine:
         self._busy = True
         self._sent = cmd
         self.round_trips += 1
-        self.write(cmd + b"\r\n")
+        self.write(cmd)
+        self.write(b"\r\n")
 
     def _end(self):
         self._busy = False
@@ -368,7 +402,7 @@ class ATEngine:
                         raise ModemTimeout(ETIMEDOUT, "%s: modem stopped answering" % self.name)
                     return
                 if header and line.startswith(header[0]):
-                    got = int(fields(line, header[0])[header[2]])
+                    got = int_field(line, header[0], header[2])
                     self.read_exact(None, got, deadline_after(2000))
                     self._header = None
                 elif self.final(line):
@@ -470,7 +504,7 @@ class ATEngine:
                 if line.startswith(channel.send_done):
                     sent = len(data)
                     if channel.sent_field is not None:
-                        sent = int(fields(line, channel.send_done)[channel.sent_field])
+                        sent = int_field(line, channel.send_done, channel.sent_field)
                     if sent < 0:
                         raise SendFailed("%s: send failed (%s)" % (self.name, text(line)))
                     if channel.ok_after_send_done:
@@ -515,7 +549,7 @@ class ATEngine:
             while True:
                 line = self._next_line(deadline, prefix)
                 if line.startswith(prefix) and got < 0:
-                    got = int(fields(line, prefix)[channel.got_field])
+                    got = int_field(line, prefix, channel.got_field)
                     self._header = None
                     k = min(got, len(dest))
                     self.read_exact(dest, k, deadline)

@@ -379,6 +379,8 @@ class ModemSocket:
         self._peer_closed = False
         self._error = None
         self._open = True
+        self._read_size = 0
+        self._read_cmd = b""
         self._inbox = None  # push mode only: bytes the modem sent unasked
         self._in_head = 0
         self._in_tail = 0
@@ -486,7 +488,10 @@ class ModemSocket:
             self._check()
             if self._readable and not modem.push:
                 dest = memoryview(buf)[0:min(nbytes, channel.max_read)]
-                cmd = self._command_text(channel.read, len(dest))
+                if len(dest) != self._read_size:  # usually the same size: format once
+                    self._read_size = len(dest)
+                    self._read_cmd = self._command_text(channel.read, len(dest))
+                cmd = self._read_cmd
                 self._notified = False
                 wait = 30000 if deadline is None else max(1, remaining_ms(deadline))
                 try:

@@ -26,6 +26,7 @@ class StreamPort:
                 poll.register(stream, select.POLLIN)
                 poll.poll(0)
                 self._poll = poll
+                self._ipoll = getattr(poll, "ipoll", None) or poll.poll
             except Exception:  # objects without a stream ioctl cannot be polled
                 self._poll = None
 
@@ -40,7 +41,9 @@ class StreamPort:
 
     def wait(self, ms):
         if self._poll is not None:
-            return bool(self._poll.poll(ms))
+            for _ in self._ipoll(ms):  # ipoll: no list allocated per wait
+                return True
+            return False
         sleep_ms(min(ms, 1))
         return True
 
