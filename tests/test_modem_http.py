@@ -74,6 +74,27 @@ def test_post_body_that_looks_like_at_replies(rig, http_server):
     conn.close()
 
 
+AT_LOOKALIKES = (b"\r\nOK\r\n+IPD,5:hello\r\n0, CLOSED\r\n0,CLOSED\r\nSEND FAIL\r\nERROR\r\n> @"
+                 b"\r\n+CIPRXGET: 1,0\r\n+CIPRXGET: 2,0,5,0\r\n+QIURC: \"closed\",0\r\n+UUSOCL: 0\r\n"
+                 b"+USORD: 0,5,\"\"\r\n+CCHRECV: 0,0\r\n+CIPRECVDATA:5,RDY\r\nready\r\nAPP RDY\r\n\"\x1a\x00")
+
+
+def serve_lookalikes(server, conn):
+    """Every request gets a body made of modem replies, raw (not escaped)."""
+    body = AT_LOOKALIKES * 300
+    while server.read_request(conn):
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+
+
+def test_download_of_raw_at_replies_is_data(rig, scripted):
+    server = scripted(serve_lookalikes)
+    conn = HTTPConnection("localhost", server.port, timeout=10, transport=rig.modem)
+    for _ in range(2):  # and the link stays usable after it
+        response, body = fetch(conn, "GET", "/")
+        assert body == AT_LOOKALIKES * 300
+    conn.close()
+
+
 def test_https_with_the_modem_tls(rig, tls_server):
     conn = HTTPSConnection("localhost", tls_server.port, timeout=10, transport=rig.modem)
     response, body = fetch(conn, "GET", "/bytes/30000")
@@ -90,12 +111,15 @@ def test_https_refuses_an_unknown_ca(http_server, tls_server):
             conn.request("GET", "/index.html")
 
 
-def test_esp_at_push_mode(http_server):
+def test_esp_at_push_mode(http_server, scripted):
     with Rig("esp_at", receive="push") as rig:
         conn = HTTPConnection("localhost", http_server.port, timeout=10, transport=rig.modem)
         response, body = fetch(conn, "GET", "/bytes/300000")
         assert body == servers.pattern(300000)
         response, body = fetch(conn, "GET", "/chunked/10000")
         assert body == servers.pattern(10000)
+        server = scripted(serve_lookalikes)
+        conn2 = HTTPConnection("localhost", server.port, timeout=10, transport=rig.modem)
+        assert fetch(conn2, "GET", "/")[1] == AT_LOOKALIKES * 300
         assert "AT+CIPRECVMODE=0" in rig.emulator.commands
         assert not rig.commands("AT+CIPRECVDATA")
