@@ -6,17 +6,10 @@
     r1 = conn.getresponse()
     print(r1.status, r1.reason)
 
-Status constants and `responses` load on first use, so a board that never
-asks for them does not keep them in RAM.
+Every public name loads its module on first use: `import microhttplib`
+costs a board almost nothing, and one that never asks for the status table
+or HTTPS never keeps them in RAM.
 """
-
-from .errors import (
-    BadStatusLine, CannotSendHeader, CannotSendRequest, HTTPException, ImproperConnectionState,
-    IncompleteRead, InvalidURL, LineTooLong, NotConnected, ProtocolError, RemoteDisconnected,
-    ResponseNotReady, UnimplementedFileMode, UnknownProtocol, UnknownTransferEncoding, error)
-from .headers import HTTPMessage
-from .response import HTTPResponse
-from .connection import HTTP_PORT, HTTPS_PORT, HTTPConnection, HTTPSConnection
 
 __version__ = "0.1.0"
 
@@ -29,14 +22,32 @@ __all__ = [
     "error", "responses"]
 
 
+def _home(name):
+    """The submodule that defines a public name."""
+    if name in ("HTTPConnection", "HTTPSConnection", "HTTP_PORT", "HTTPS_PORT"):
+        return "connection"
+    if name == "HTTPResponse":
+        return "response"
+    if name == "HTTPMessage":
+        return "headers"
+    if name == "responses" or name.isupper():
+        return "status"  # OK, NOT_FOUND, ...
+    return "errors"  # HTTPException and its subclasses, `error`
+
+
 def __getattr__(name):
-    """Status constants (OK, NOT_FOUND, ...) and `responses`, loaded lazily."""
-    if name.startswith("__") or name == "status":
-        raise AttributeError(name)  # lets the import system find the submodule
+    if name.startswith("_") or (name.islower() and name not in ("error", "responses")):
+        raise AttributeError(name)  # submodules are found by the import system
     import sys
-    __import__(__name__ + ".status")
-    status = sys.modules[__name__ + ".status"]
+    module = __name__ + "." + _home(name)
+    __import__(module)
     try:
-        return getattr(status, name)
+        value = getattr(sys.modules[module], name)
     except AttributeError:
         raise AttributeError("module 'microhttplib' has no attribute %r" % name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__) | {"HTTPMessage", "HTTP_PORT", "HTTPS_PORT"})

@@ -6,7 +6,7 @@ transport, so the same class runs over CPython sockets, MicroPython sockets
 or an AT-command modem.
 """
 
-from . import clock
+from .clock import DEFAULT_TIMEOUT, is_timeout, resolve_timeout
 from .buffer import MICROPYTHON, RecvBuffer, as_reader
 from .errors import (
     CannotSendHeader, CannotSendRequest, InvalidURL, NotConnected, RemoteDisconnected,
@@ -84,7 +84,7 @@ class HTTPConnection:
     _host_key = None  # what _host_line was made from (putrequest)
     _host_line = None
 
-    def __init__(self, host, port=None, timeout=clock.DEFAULT_TIMEOUT, source_address=None,
+    def __init__(self, host, port=None, timeout=DEFAULT_TIMEOUT, source_address=None,
                  blocksize=8192, *, strict=None, transport=None, buffer_size=None,
                  max_line=DEFAULT_MAX_LINE, max_headers=DEFAULT_MAX_HEADERS, keep_headers=None,
                  continue_timeout=1.0):
@@ -179,7 +179,7 @@ class HTTPConnection:
         return self._transport
 
     def connect(self):
-        timeout = clock.resolve_timeout(self.timeout)
+        timeout = resolve_timeout(self.timeout)
         transport = self._get_transport()
         create = getattr(self, "_create_connection", None)
         if create is not None:  # http.client's socket factory hook (test suites set it)
@@ -456,7 +456,7 @@ class HTTPConnection:
                     return False
                 p.reset()
         except OSError as exc:
-            if clock.is_timeout(exc) and not response._received:
+            if is_timeout(exc) and not response._received:
                 return True  # silent server: send the body anyway, as RFC 9110 allows
             raise
 
@@ -467,7 +467,7 @@ class HTTPConnection:
             self._send_request(method, url, body, headers, encode_chunked)
         except OSError as exc:
             # The server closed the kept-alive socket as we wrote to it.
-            if not replayable or clock.is_timeout(exc):
+            if not replayable or is_timeout(exc):
                 raise
             self._drop_socket()
             self._state = _IDLE
@@ -539,7 +539,7 @@ class HTTPConnection:
                 self._new_buffer(self._sock)
             self._parser.reset()
             response._attach(self._rbuf, self._parser)
-            response.head_timeout = clock.resolve_timeout(self.timeout)
+            response.head_timeout = resolve_timeout(self.timeout)
         return response
 
     def _settle_previous_response(self):
@@ -574,7 +574,7 @@ class HTTPConnection:
             except (RemoteDisconnected, OSError) as exc:
                 # A reused socket that the server had closed: nothing of a
                 # response arrived, so an idempotent request is sent again.
-                if not self._replay or response._received or clock.is_timeout(exc):
+                if not self._replay or response._received or is_timeout(exc):
                     raise
                 response = self._retry()
         except BaseException:
@@ -611,7 +611,7 @@ class HTTPSConnection(HTTPConnection):
     default_port = HTTPS_PORT
 
     def __init__(self, host, port=None, key_file=None, cert_file=None,
-                 timeout=clock.DEFAULT_TIMEOUT, source_address=None, *, context=None,
+                 timeout=DEFAULT_TIMEOUT, source_address=None, *, context=None,
                  check_hostname=None, blocksize=8192, cadata=None, **kw):
         HTTPConnection.__init__(self, host, port, timeout, source_address, blocksize, **kw)
         self.key_file = key_file

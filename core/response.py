@@ -8,7 +8,7 @@ the buffer like http.client; on MicroPython it returns after one transfer
 memoryview slice, which allocates there.
 """
 
-from . import clock
+from .clock import deadline_after, is_timeout, seconds_left, timeout_error
 from .buffer import FRAMING_READ, MICROPYTHON, RecvBuffer, as_reader
 from .errors import (
     BadStatusLine, IncompleteRead, LineTooLong, RemoteDisconnected, ResponseNotReady)
@@ -61,7 +61,7 @@ class HTTPResponse:
         p = self._parser
         # One deadline for all heads: a stream of 1xx cannot outlast it.
         timeout = self.head_timeout
-        deadline = None if timeout is None else clock.deadline_after(timeout)
+        deadline = None if timeout is None else deadline_after(timeout)
         while True:
             if not p.head_complete:
                 self._read_head(timeout, deadline)
@@ -78,22 +78,22 @@ class HTTPResponse:
         buf = self._buf
         sock = buf.sock
         if deadline is None and timeout is not None:
-            deadline = clock.deadline_after(timeout)
+            deadline = deadline_after(timeout)
         try:
             while True:
                 buf.start = p.parse_head(buf.data, buf.start, buf.end)
                 if p.head_complete:
                     return
                 if deadline is not None:
-                    left = clock.seconds_left(deadline)
+                    left = seconds_left(deadline)
                     if left <= 0:
-                        raise clock.timeout_error("waiting for the response head")
+                        raise timeout_error("waiting for the response head")
                     sock.settimeout(left)
                 try:
                     got = buf.fill()
                 except OSError as exc:
-                    if deadline is not None and clock.is_timeout(exc):
-                        raise clock.timeout_error("waiting for the response head")
+                    if deadline is not None and is_timeout(exc):
+                        raise timeout_error("waiting for the response head")
                     raise
                 if got < 0:
                     raise LineTooLong("header line" if p.status else "status line", p.max_line)
