@@ -12,6 +12,7 @@ from microhttplib.ports.serial_modem import (
     DNSError,
     ModemReset,
     ModemTimeout,
+    NetworkDown,
     SendFailed,
 )
 
@@ -89,6 +90,22 @@ def test_reset_mid_body(rig, http_server):
             response.read()
     works_again(conn)
     assert rig.emulator.commands.count("ATE0") == 2  # brought up again
+
+
+def test_network_lost_mid_body_and_while_idle(rig, http_server):
+    conn = HTTPConnection("localhost", http_server.port, timeout=5, transport=rig.modem)
+    conn.request("GET", "/bytes/200000")
+    response = conn.getresponse()
+    assert response.read(30000) == servers.pattern(30000)
+    rig.emulator.fault("netdown")
+    with pytest.raises(NetworkDown, match="%s: network lost" % rig.family):
+        response.read()
+    works_again(conn)
+    rig.emulator.fault("netdown")  # now while the kept-alive link is idle
+    time.sleep(0.2)
+    response, body = get(conn, "/bytes/3000")  # reconnects after a new bring-up
+    assert body == servers.pattern(3000)
+    assert rig.emulator.commands.count("ATE0") == 3
 
 
 def test_remote_close_mid_body_delivers_every_byte(rig, http_server):

@@ -15,6 +15,8 @@ in-process, with Emulator.fault():
   connect-fail  the next link open fails
   stall:S       the next command is answered S seconds late
   close:K       the next link opened is closed by the peer after K bytes
+  netdown       the data context (or Wi-Fi) drops between two commands:
+                every link is gone until the next bring-up
   urc           (persistent) URCs between every command and its reply and
                 inside pull-read replies
   garbage       (persistent) line noise before every reply
@@ -31,7 +33,7 @@ import time
 import tty
 
 PERSISTENT_FAULTS = ("urc", "garbage")
-ONE_SHOT_FAULTS = ("reset", "send-fail", "dns-fail", "connect-fail", "stall", "close")
+ONE_SHOT_FAULTS = ("reset", "send-fail", "dns-fail", "connect-fail", "stall", "close", "netdown")
 
 
 def split_args(text):
@@ -125,6 +127,7 @@ class Dialect:
 
 class SIM800(Dialect):
     name = "sim800"
+    netdown_urc = b"+PDP: DEACT"
 
     def handle(self, name, op, args):
         emu = self.emu
@@ -198,6 +201,7 @@ class SIM800(Dialect):
 
 class SIM7600(SIM800):
     name = "sim7600"
+    netdown_urc = b"+CIPEVENT: NETWORK CLOSED UNEXPECTEDLY"
     max_send = 1500
     max_read = 1500
     prompt = b"\r\n>"
@@ -315,6 +319,7 @@ class SIM7600(SIM800):
 
 class ESPAT(Dialect):
     name = "esp_at"
+    netdown_urc = b"WIFI DISCONNECT"
     banner = b"ready"
     max_send = 2048
     max_read = 2048
@@ -398,6 +403,7 @@ class ESPAT(Dialect):
 
 class BG96(Dialect):
     name = "bg96"
+    netdown_urc = b'+QIURC: "pdpdeact",1'
     banner = b"RDY"
     max_send = 1460
     max_read = 1500
@@ -465,6 +471,7 @@ class BG96(Dialect):
 
 class SARAR4(Dialect):
     name = "sara_r4"
+    netdown_urc = b"+UUPSDD: 0"
     banner = None  # a rebooted u-blox module just has echo on again
     max_send = 1024
     max_read = 1024
@@ -728,6 +735,10 @@ class Emulator:
     def _deliver(self):
         """URCs and push frames for what the links have received."""
         dialect = self.dialect
+        if self.take_fault("netdown"):
+            self.close_all()
+            dialect.reset_state()
+            self.reply(dialect.netdown_urc)
         for link in list(self.links.values()):
             if dialect.push and link.buf:
                 if len(self._out) < 4096:

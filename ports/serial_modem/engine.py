@@ -133,8 +133,8 @@ class ATEngine:
     port: object with write(data), readinto(memoryview) -> count (0 when
     nothing is available) and wait(ms) -> bool (see port.py).
     on_urc(kind, channel, link, line): called for every URC.
-    on_push(channel, link, size): returns a sink with write_from(engine, n)
-    for push-mode payload frames.
+    on_push(channel, link, size): a memoryview of size bytes to move a
+    push-mode payload frame into, or None to discard it.
     """
 
     def __init__(self, port, family, on_urc, on_push=None, rx_size=512):
@@ -291,7 +291,7 @@ class ATEngine:
     def _what(self):
         if self._sent is None:
             return "the last command"
-        return bytes(self._sent).decode()
+        return text(self._sent)
 
     def _push(self, header):
         channel, link, size = self.family.parse_push(header)

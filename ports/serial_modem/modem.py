@@ -277,6 +277,8 @@ class Modem:
             self._close_link(channel, link)
             raise ConnectFailed("%s: connect to %s:%s failed (%s)" % (self.name, host, port, exc.reply))
         except ModemTimeout:
+            if link is not None:
+                self._orphans.append((channel, link))  # it may still open, late
             raise ModemTimeout(ETIMEDOUT, "%s: connect to %s:%s timed out" % (self.name, host, port))
         sock = ModemSocket(self, channel, link, timeout)
         self._sockets[(channel, link)] = sock

@@ -6,7 +6,7 @@ always pulled with AT+USORD; the payload sits between quotes, counted by
 its announced length. TLS is AT+USOSEC on the socket before connecting.
 """
 
-from .family import Family, Channel, ASSIGNED, READABLE, CLOSED, IGNORE, quoted
+from .family import Family, Channel, ASSIGNED, READABLE, CLOSED, NETDOWN, IGNORE, quoted
 
 
 class Socket(Channel):
@@ -43,7 +43,10 @@ class SARAR4(Family):
     name = "sara_r4"
     banners = ()  # no boot banner: a reset shows as echo coming back
     needs = ("apn",)
-    urcs = ((b"+CPIN: ", b"", IGNORE),)
+    urcs = (
+        (b"+UUPSDD: ", b"", NETDOWN),  # the packet data context was deactivated
+        (b"+CPIN: ", b"", IGNORE),
+    )
     bringup = (
         ("AT+CGATT=1", 360, None, None),
         ('AT+CGDCONT=1,"IP","{apn}"', 5, None, None),
