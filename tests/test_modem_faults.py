@@ -165,3 +165,14 @@ def test_dead_modem_fails_in_bounded_time():
         with pytest.raises(ModemTimeout, match="no answer to AT"):
             rig.modem.start()
         assert time.monotonic() - started < 5
+
+
+def test_esp_at_busy_module_gets_the_command_again(http_server):
+    with Rig("esp_at") as rig:
+        conn = HTTPConnection("localhost", http_server.port, timeout=5, transport=rig.modem)
+        get(conn, "/index.html")
+        rig.emulator.fault("busy")
+        response, body = get(conn, "/bytes/4000")
+        assert body == servers.pattern(4000)
+        sends = rig.commands("AT+CIPSEND=")
+        assert len(sends) == 3 and sends[1] == sends[2]  # the dropped one, sent again

@@ -15,6 +15,7 @@ in-process, with Emulator.fault():
   connect-fail  the next link open fails
   stall:S       the next command is answered S seconds late
   close:K       the next link opened is closed by the peer after K bytes
+  busy          (esp_at) the next command is dropped with "busy p..."
   netdown       the data context (or Wi-Fi) drops between two commands:
                 every link is gone until the next bring-up
   urc           (persistent) URCs between every command and its reply and
@@ -33,7 +34,7 @@ import time
 import tty
 
 PERSISTENT_FAULTS = ("urc", "garbage")
-ONE_SHOT_FAULTS = ("reset", "send-fail", "dns-fail", "connect-fail", "stall", "close", "netdown")
+ONE_SHOT_FAULTS = ("reset", "send-fail", "dns-fail", "connect-fail", "stall", "close", "netdown", "busy")
 
 
 def split_args(text):
@@ -81,6 +82,7 @@ class Dialect:
     rearm_after_empty_read = False  # BG96: no new recv URC until a read found nothing
     close_after_drain = False  # u-blox withholds +UUSOCL until the data is read
     prompt = b"\r\n> "
+    busy_word = None  # what a busy module says instead of running a command
 
     def __init__(self, emu):
         self.emu = emu
@@ -320,6 +322,7 @@ class SIM7600(SIM800):
 class ESPAT(Dialect):
     name = "esp_at"
     netdown_urc = b"WIFI DISCONNECT"
+    busy_word = b"busy p..."
     banner = b"ready"
     max_send = 2048
     max_read = 2048
@@ -764,6 +767,8 @@ class Emulator:
             self._inbuf[0:0] = line.encode() + b"\r"
             self.commands.pop()
             return
+        if self.dialect.busy_word and self.take_fault("busy"):
+            return self.reply(self.dialect.busy_word)
         if "garbage" in self._persistent:
             self._out += b"\r\n\x00\xff\xfe#garbage~\x1b[0m\r\n\xfe"
         if "urc" in self._persistent:

@@ -151,7 +151,8 @@ class ATEngine:
         self._header = None  # (prefix, end byte) of a pull-read reply header
         self._framed = False  # last line ended at a header end byte, not LF
         self._sent = None  # last command line, to spot an echo after a reset
-        self._busy = False
+        self._busy = False  # a command is in flight
+        self._unanswered = False  # ... and nothing has answered it yet
         # A timed-out command whose reply may still come: True, a pull-read
         # header (prefix, end, got field) or ("prompt", byte, size).
         self.late_reply = None
@@ -195,6 +196,7 @@ class ATEngine:
             return None
         if self._prompt is not None and rx[h] == self._prompt:
             self._head = h + 1
+            self._unanswered = False
             return b">"
         for header in (self._header, self.family.push_header):
             if header is None:
@@ -277,7 +279,10 @@ class ATEngine:
             if self._framed and self.family.push_header and line.startswith(self.family.push_header[0]):
                 self._push(line)
                 continue
+            if self._unanswered and self._is_busy(line):
+                continue
             if wanted and line.startswith(wanted):
+                self._unanswered = False
                 return line
             if self._sent is not None and line == self._sent:
                 if self.expect_echo:
@@ -286,7 +291,20 @@ class ATEngine:
                 continue
             if self._urc(line):
                 continue
+            self._unanswered = False
             return line
+
+    def _is_busy(self, line):
+        """ESP-AT drops a command that arrives while it is busy ("busy p...")
+        and says so instead of answering: wait a little and send it again."""
+        for word in self.family.busy_words:
+            if line.startswith(word):
+                sleep_ms(100)
+                self.round_trips += 1
+                self.write(self._sent)
+                self.write(b"\r\n")
+                return True
+        return False
 
     def _what(self):
         if self._sent is None:
@@ -344,6 +362,7 @@ class ATEngine:
         if self.late_reply is not None:
             self.resync()
         self._busy = True
+        self._unanswered = True  # no reply line yet: a "busy" may still come
         self._sent = cmd
         self.round_trips += 1
         self.write(cmd)
@@ -351,6 +370,7 @@ class ATEngine:
 
     def _end(self):
         self._busy = False
+        self._unanswered = False
         self._prompt = None
         self._header = None
 

@@ -38,12 +38,12 @@ class ESPAT(Family):
     name = "esp_at"
     banners = (b"ready",)
     error_words = (b"SEND FAIL",)
+    busy_words = (b"busy p...", b"busy s...")
     needs = ("ssid",)
     urcs = (
         (b"WIFI DISCONNECT", b"", NETDOWN),
         (b"WIFI CONNECTED", b"", IGNORE),
         (b"WIFI GOT IP", b"", IGNORE),
-        (b"busy ", b"", IGNORE),
         (b"Recv ", b" bytes", IGNORE),
     )
     bringup = (

@@ -52,6 +52,7 @@ class Family:
     banners = (b"RDY",)  # lines a freshly booted modem prints
     ok_words = ()  # vendor words that end a command successfully
     error_words = ()  # vendor words that end a command with an error
+    busy_words = ()  # replies meaning "dropped, busy: send it again"
     urcs = ()  # (prefix, suffix, kind) not tied to a channel
     needs = ()  # Modem() arguments bring-up cannot do without
     bringup = ()
