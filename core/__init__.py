@@ -24,8 +24,10 @@ __all__ = [
 
 def _home(name):
     """The submodule that defines a public name."""
-    if name in ("HTTPConnection", "HTTPSConnection", "HTTP_PORT", "HTTPS_PORT"):
+    if name in ("HTTPConnection", "HTTP_PORT", "HTTPS_PORT"):
         return "connection"
+    if name == "HTTPSConnection":
+        return "https"
     if name == "HTTPResponse":
         return "response"
     if name == "HTTPMessage":

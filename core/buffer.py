@@ -16,39 +16,12 @@ MICROPYTHON = sys.implementation.name == "micropython"
 FRAMING_READ = 64 if MICROPYTHON else 1 << 30
 
 
-class FileSocket:
-    """A socket that only has makefile() (as in http.client's own tests)."""
-
-    def __init__(self, sock):
-        self._fp = None  # made on the first read, as http.client does in getresponse()
-        self._sock = sock
-
-    def recv_into(self, buf, nbytes):
-        if self._fp is None:
-            self._fp = self._sock.makefile("rb")
-        if nbytes < len(buf):
-            buf = memoryview(buf)[:nbytes]
-        readinto1 = getattr(self._fp, "readinto1", None)
-        return (readinto1 or self._fp.readinto)(buf)
-
-    def settimeout(self, timeout):
-        settimeout = getattr(self._sock, "settimeout", None)
-        if settimeout is not None:
-            settimeout(timeout)
-
-    def fileno(self):
-        return self._sock.fileno()
-
-    def close(self):
-        if self._fp is not None:
-            self._fp.close()
-
-
 def as_reader(sock):
     """Something with recv_into(buf, nbytes) for a socket-like object."""
     if hasattr(sock, "recv_into"):
         return sock
     if hasattr(sock, "makefile"):
+        from .filesocket import FileSocket  # http.client-style test doubles only
         return FileSocket(sock)
     raise TypeError("need a socket-like object with recv_into() or makefile()")
 

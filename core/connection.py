@@ -196,32 +196,8 @@ class HTTPConnection:
         return transport.connect(self.host, self.port, timeout, self.source_address)
 
     def _tunnel(self):
-        host = self._tunnel_host
-        if ":" in host:
-            host = "[%s]" % host
-        lines = ["CONNECT %s:%d %s" % (host, self._tunnel_port, self._http_vsn_str)]
-        if not any(k.lower() == "host" for k in self._tunnel_headers):
-            lines.append("Host: %s:%d" % (host, self._tunnel_port))
-        for name, value in self._tunnel_headers.items():
-            self._check_header(_to_bytes(name, "ascii", "header name"),
-                               _to_bytes(value, "latin-1", "header value"))
-            lines.append("%s: %s" % (name, value))
-        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        self.send(head)  # one send, through send() as in http.client (it prints "send:")
-        response = self._new_response("CONNECT")
-        p = self._parser
-        response._read_head(response.head_timeout)
-        while p.status < 200:
-            p.reset()
-            response._read_head(response.head_timeout)
-        if self.debuglevel > 0:
-            print("reply:", repr(response._status_text()))
-            for name, value in p.headers:
-                print("header:", name + ":", value)
-        if p.status != 200:
-            self.close()
-            raise OSError("Tunnel connection failed: %d %s" % (p.status, p.reason))
-        p.reset()
+        from .tunnel import open_tunnel  # CONNECT code loads only when a tunnel is used
+        open_tunnel(self)
 
     def close(self):
         self._state = _IDLE
@@ -441,24 +417,8 @@ class HTTPConnection:
                 pass
 
     def _await_continue(self):
-        """Wait briefly for 100 Continue; False when a final response came instead."""
-        response = self._new_response(self._method)
-        self._pending = response
-        p = self._parser
-        try:
-            while True:
-                response._read_head(self.continue_timeout)
-                if p.status == 100:
-                    p.reset()
-                    return True
-                if p.status >= 200 or p.status == 101:
-                    response._force_close = True  # the server never got the announced body
-                    return False
-                p.reset()
-        except OSError as exc:
-            if is_timeout(exc) and not response._received:
-                return True  # silent server: send the body anyway, as RFC 9110 allows
-            raise
+        from .expect_continue import await_continue  # loads only for Expect: 100-continue
+        return await_continue(self)
 
     def request(self, method, url, body=None, headers={}, *, encode_chunked=False):
         replayable = (self._reused and self._sock is not None and method.upper() in _IDEMPOTENT
@@ -602,41 +562,3 @@ class HTTPConnection:
         response = self._new_response(self._method)
         response.begin()
         return response
-
-
-class HTTPSConnection(HTTPConnection):
-    """HTTP over TLS. Certificates and host names are verified unless the caller
-    passes a context that does not verify (an explicit opt-out)."""
-
-    default_port = HTTPS_PORT
-
-    def __init__(self, host, port=None, key_file=None, cert_file=None,
-                 timeout=DEFAULT_TIMEOUT, source_address=None, *, context=None,
-                 check_hostname=None, blocksize=8192, cadata=None, **kw):
-        HTTPConnection.__init__(self, host, port, timeout, source_address, blocksize, **kw)
-        self.key_file = key_file
-        self.cert_file = cert_file
-        self._context = context
-        self._check_hostname = check_hostname
-        self._cadata = cadata
-
-    def _tls_context(self, transport):
-        if self._context is None:
-            self._context = transport.default_tls_context(
-                self.cert_file, self.key_file, cadata=self._cadata)
-        if self._check_hostname is not None and hasattr(self._context, "check_hostname"):
-            # An explicit check_hostname overrides the context's, as in http.client.
-            self._context.check_hostname = self._check_hostname
-        return self._context
-
-    def _open(self, transport, timeout):
-        return transport.connect(self.host, self.port, timeout, self.source_address,
-                                 tls=self._tls_context(transport), server_hostname=self.host)
-
-    def connect(self):
-        HTTPConnection.connect(self)
-        if self._tunnel_host or getattr(self, "_create_connection", None) is not None:
-            transport = self._get_transport()
-            sock = transport.start_tls(self._sock, self._tls_context(transport),
-                                       self._tunnel_host or self.host)
-            self.sock = sock

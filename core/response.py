@@ -327,56 +327,19 @@ class HTTPResponse:
             self._abort()
             raise
 
+    # The line-oriented API lives in lines.py, loaded on first use.
     def peek(self, n=0):
         """Body bytes already received, without consuming them; b"" only at the end."""
-        if self.fp is None or self._done:
-            return b""
-        p = self._parser
-        buf = self._buf
-        try:
-            if p.framing == CHUNKED and not p.chunk_left and not self._next_chunk():
-                self._body_done()
-                return b""
-            if not buf.pending and (buf.sock is None or not buf.refill(len(buf.data))):
-                if p.framing != UNTIL_CLOSE:
-                    raise IncompleteRead(b"", self.length if self.length else None)
-                self._body_done()
-                return b""
-        except IncompleteRead:
-            self._abort()
-            raise
-        avail = buf.pending
-        if p.framing == CONTENT_LENGTH:
-            avail = min(avail, self.length)
-        elif p.framing == CHUNKED:
-            avail = min(avail, p.chunk_left)
-        return bytes(buf.view[buf.start:buf.start + avail])
+        from .lines import peek
+        return peek(self)
 
     def readline(self, limit=-1):
-        if self.fp is None or self._done:
-            return b""
-        line = bytearray()
-        while limit < 0 or len(line) < limit:
-            chunk = self.peek(1)
-            if not chunk:
-                break
-            want = len(chunk) if limit < 0 else min(len(chunk), limit - len(line))
-            nl = chunk.find(b"\n", 0, want)
-            take = want if nl < 0 else nl + 1
-            line += self.read(take)
-            if nl >= 0:
-                break
-        return bytes(line)
+        from .lines import readline
+        return readline(self, limit)
 
     def readlines(self, hint=-1):
-        lines = []
-        total = 0
-        for line in self:
-            lines.append(line)
-            total += len(line)
-            if 0 < hint <= total:
-                break
-        return lines
+        from .lines import readlines
+        return readlines(self, hint)
 
     def __iter__(self):
         return self
