@@ -45,9 +45,9 @@ def random_head(rng):
 
 
 def outcome(data, block, max_line, max_headers, keep):
-    saved = P._HEAD_OK
+    saved = P._parse_block
     if not block:
-        P._HEAD_OK = None
+        P._parse_block = None
     try:
         p = P.ResponseParser(max_line, max_headers, keep)
         try:
@@ -57,11 +57,11 @@ def outcome(data, block, max_line, max_headers, keep):
         return ("ok", end, p.head_complete, p.status, p.version, p.reason, p.headers,
                 p.framing, p.length, p.will_close, p._header_count)
     finally:
-        P._HEAD_OK = saved
+        P._parse_block = saved
 
 
 def main(n):
-    if P._HEAD_OK is None:
+    if P._parse_block is None:
         print("no block path on this interpreter")
         return 0
     rng = random.Random(1234)
@@ -79,7 +79,7 @@ def main(n):
             return 1
         p = P.ResponseParser(max_line, max_headers, keep)
         try:
-            blocks += p._parse_block(bytearray(data), 0, len(data)) >= 0
+            blocks += P._parse_block(p, bytearray(data), 0, len(data)) >= 0
         except Exception:
             blocks += 1
     print("%d heads: same outcome on both paths (%d took the block path)" % (n, blocks))

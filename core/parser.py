@@ -53,17 +53,13 @@ _NOT_TOKEN = frozenset(chr(c) for c in range(33)) | frozenset('\x7f"(),/:;<=>?@[
 # Control characters refused in header values (HTAB is allowed).
 _BAD_IN_VALUE = frozenset(chr(c) for c in range(32) if c != 9) | frozenset("\x7f")
 
-# CPython parses a complete head as one block (see _parse_block); these are the
-# bytes that block may hold, and those a header name may hold. MicroPython has
-# no bytes.translate() and keeps the line-by-line path, whose peak heap is lower.
+# CPython parses a complete plain head as one block (headblock.py). MicroPython
+# has no bytes.translate(), keeps the line-by-line path below, whose peak heap
+# is lower, and never loads that module.
 if hasattr(b"", "translate"):
-    _HEAD_OK = bytes((9,)) + bytes(range(32, 127)) + bytes(range(128, 256))
-    _TOKEN_OK = bytes(c for c in range(33, 127) if chr(c) not in _NOT_TOKEN)
+    from .headblock import parse_block as _parse_block
 else:
-    _HEAD_OK = _TOKEN_OK = None
-_CL_KEY = "\r\ncontent-length:"
-_TE_KEY = "\r\ntransfer-encoding:"
-_FRAMING_KEYS = (_CL_KEY, _TE_KEY, "\r\nconnection:")
+    _parse_block = None
 
 
 def _decode(raw):
@@ -144,8 +140,8 @@ class ResponseParser:
 
         Returns as soon as the head is complete, leaving the body bytes.
         """
-        if self._head_state == _STATUS_LINE and _HEAD_OK is not None and end - start > 16:
-            done = self._parse_block(buf, start, end)
+        if self._head_state == _STATUS_LINE and _parse_block is not None and end - start > 16:
+            done = _parse_block(self, buf, start, end)
             if done >= 0:
                 return done
         while self._head_state != _HEAD_DONE:
@@ -161,7 +157,7 @@ class ResponseParser:
                 raise LineTooLong(
                     "status line" if self._head_state == _STATUS_LINE else "header line",
                     self.max_line)
-            line = bytes(buf[start:stop])
+            line = buf[start:stop]  # a copy already (bytes or bytearray)
             if self._head_state == _STATUS_LINE:
                 self._status_line(line)
                 self._head_state = _HEADER_LINES
@@ -171,62 +167,6 @@ class ResponseParser:
                 self._header_line(line)
             start = nl + 1
         return start
-
-    def _parse_block(self, buf, start, end):
-        """The whole head in one go: one find, one decode, one split (CPython).
-
-        Taken only when the head is complete in buf[start:end] and plain: CR LF
-        line ends only, no control bytes, no obs-fold, no line over max_line,
-        at most max_headers header lines, token header names. Anything else
-        returns -1 before any state changes (except status fields the line
-        path sets again), and the line-by-line path parses the head and raises
-        its errors, so both paths accept and refuse the same heads.
-        """
-        stop = buf.find(b"\r\n\r\n", start, end)
-        if stop < 0 or stop - start > self.max_line:
-            return -1
-        raw = buf[start:stop]
-        text = raw.decode("latin-1")
-        lines = text.split("\r\n")
-        count = len(lines) - 1
-        # What is left after deleting the plain bytes must be the CR LF pairs.
-        if count > self.max_headers or raw.translate(None, _HEAD_OK) != b"\r\n" * count:
-            return -1
-        # A line without a colon fails to unpack; an empty name, or an obs-fold
-        # line (its name starts with SP or HTAB), fails the name check.
-        try:
-            headers = [(n, v.strip(" \t")) for n, v in [h.split(":", 1) for h in lines[1:]]]
-        except ValueError:
-            return -1
-        if count:
-            names = next(zip(*headers))
-            if "" in names or "".join(names).encode("latin-1").translate(None, _TOKEN_OK):
-                return -1
-        self._status(lines[0])
-        keep = self.keep_headers
-        if keep is not None:
-            headers = [h for h in headers if h[0].lower() in keep]
-        self.headers = headers
-        self._header_count = count
-        lower = text.lower()
-        for key in _FRAMING_KEYS:
-            at = lower.find(key)
-            while at >= 0:
-                at += len(key)
-                nl = text.find("\r\n", at)
-                value = text[at:nl if nl >= 0 else len(text)].strip(" \t")
-                if key is _CL_KEY:
-                    if self._content_lengths is None:
-                        self._content_lengths = []
-                    self._content_lengths.append(value)
-                elif key is _TE_KEY:
-                    te = self._transfer_encoding
-                    self._transfer_encoding = value if te is None else te + ", " + value
-                else:
-                    self._connection += "," + value.lower()
-                at = lower.find(key, at)
-        self._end_of_head()
-        return stop + 4
 
     def _status_line(self, raw):
         if b"\r" in raw or b"\x00" in raw:
@@ -264,12 +204,18 @@ class ResponseParser:
         if not colon or not name or not _NOT_TOKEN.isdisjoint(name):
             raise ProtocolError("invalid header line: %r" % (line[:80],))
         value = value.strip(" \t")
-        if not _BAD_IN_VALUE.isdisjoint(value):
+        # min()/max() of the raw bytes allocate nothing: only a line with a
+        # byte below SP or from DEL up has its value's characters checked.
+        if (min(raw) < 32 or max(raw) >= 127) and not _BAD_IN_VALUE.isdisjoint(value):
             raise ProtocolError("control character in header %r" % (name,))
         self._header_count += 1
         if self._header_count > self.max_headers:
             raise HTTPException("got more than %d headers" % self.max_headers)
-        key = name.lower()
+        keep = self.keep_headers
+        n = len(name)
+        # Only the framing names (10, 14 and 17 long) need a lower-case copy,
+        # unless headers are filtered by name.
+        key = name.lower() if n == 14 or n == 17 or n == 10 or keep is not None else name
         self._last_name = name
         if key == "content-length":
             if self._content_lengths is None:
@@ -280,7 +226,6 @@ class ResponseParser:
             self._transfer_encoding = value if te is None else te + ", " + value
         elif key == "connection":
             self._connection += "," + value.lower()
-        keep = self.keep_headers
         if keep is None or key in keep:
             self.headers.append((name, value))
             self._last_kept = True
