@@ -146,7 +146,7 @@ def fetch(args, out, err):
         progress = Progress(int(length) if length and length.isdigit() else None, sys.stderr) if args.output else None
         try:
             while True:
-                block = response.read(16384)
+                block = response.read(4096)
                 if not block:
                     break
                 sink.write(block)

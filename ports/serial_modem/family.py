@@ -9,8 +9,9 @@ A step is (command template, timeout in s, result prefix or None,
 expected value, optional). The result prefix (formatted, then encoded)
 names the information line that carries the outcome; the text after it
 must equal `expected` when that is bytes, or is the link id the modem
-chose when it is ASSIGNED. Optional steps may fail (e.g. closing a context
-that is not open).
+chose when it is ASSIGNED. A result prefix of BARE means the reply is one
+line with no OK (AT+CIFSR prints the address alone). Optional steps may
+fail (e.g. closing a context that is not open).
 """
 
 from .engine import READABLE, CLOSED, NETDOWN, IGNORE
