@@ -259,7 +259,8 @@ class ResponseParser:
         if te is not None:
             if cls is not None:
                 raise ProtocolError("response has both Transfer-Encoding and Content-Length")
-            codings = [c.strip().lower() for c in te.split(",")]
+            # OWS is SP/HTAB only: str.strip() would also drop U+00A0 on CPython.
+            codings = [c.strip(" \t").lower() for c in te.split(",")]
             if codings[-1] == "chunked":
                 if "chunked" in codings[:-1]:
                     raise ProtocolError("chunked applied twice: %r" % te)
@@ -409,7 +410,7 @@ def _content_length(values):
     length = -1
     for header in values:
         for part in header.split(","):
-            part = part.strip()
+            part = part.strip(" \t")  # not strip(): "\xa05" is no length
             if not _is_decimal(part) or len(part) > 18:
                 raise ProtocolError("invalid Content-Length %r" % header)
             n = int(part)
