@@ -612,3 +612,40 @@ def test_faults_on_micropython(scripted):
     assert 4 <= int(out[4].rsplit(" ", 1)[1]) <= 9  # ~0.5 s, in tenths
     assert out[5] == "twice b'first' b'fresh'"
     assert srv_twice.connections == 2
+
+
+# ---------------------------------------------------------- real pieces
+
+@pytest.mark.parametrize("raw, body", [
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\nX-A: 1\r\n\r\nhello world", b"hello world"),
+    (b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+     b"5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nTrailer: t\r\n\r\n", b"hello world"),
+    (b"HTTP/1.0 200 OK\r\n\r\nhello world", b"hello world"),
+])
+def test_response_delivered_byte_by_byte_over_a_real_socket(raw, body):
+    """The split tests use a fake socket; this is the same over a real one,
+    each byte a separate send."""
+    ours, theirs = socket.socketpair()
+
+    def writer():
+        for i in range(len(raw)):
+            theirs.sendall(raw[i:i + 1])
+            time.sleep(0.0005)
+        theirs.close()
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        ours.settimeout(5)
+        r = mh.HTTPResponse(ours)
+        r.begin()
+        assert r.status == 200
+        got = b""
+        while True:
+            piece = r.read(3)
+            if not piece:
+                break
+            got += piece
+        assert got == body
+    finally:
+        thread.join()
+        ours.close()
