@@ -416,3 +416,60 @@ def large_body(host, port, size, rounds, mem_size):
             "rows": [{"name": name, "mb_s": median(rate[name]), "spread": spread(rate[name]),
                       "cpu_ms_per_mb": median(cpu[name]), "peak_bytes": peak[name]}
                      for name in clients]}
+
+
+# ------------------------------------------------------ parse breakdown
+
+def parse_breakdown(repeat=5, number=20000):
+    """The steps of the block head parser (headblock.parse_block) timed one by one.
+
+    Shows where the time of microhttplib's parse goes, against the same
+    response parsed whole by the parser (and by httptools for the floor).
+    Returns [(step, us)], each the best of `repeat` timeit runs.
+    """
+    import timeit
+    from microhttplib import headblock
+    from microhttplib.headers import HTTPMessage
+    data = SMALL_RESPONSE
+    n = len(data)
+    stop = data.find(b"\r\n\r\n")
+    raw = data[:stop]
+    text = raw.decode("latin-1")
+    lines = text.split("\r\n")
+    count = len(lines) - 1
+    headers = [(k, v.strip(" \t")) for k, v in [h.split(":", 1) for h in lines[1:]]]
+    names = next(zip(*headers))
+    lower = text.lower()
+    parser = ResponseParser()
+    g = dict(globals(), data=data, n=n, stop=stop, raw=raw, text=text, lines=lines,
+             count=count, headers=headers, names=names, lower=lower, parser=parser,
+             HEAD_OK=headblock._HEAD_OK, TOKEN_OK=headblock._TOKEN_OK, HTTPMessage=HTTPMessage,
+             keys=headblock._FRAMING_KEYS)
+    steps = [
+        ("find CR LF CR LF, slice, decode, split lines",
+         "s = data.find(b'\\r\\n\\r\\n', 0, n); r = data[0:s]; t = r.decode('latin-1'); "
+         "t.split('\\r\\n')"),
+        ("bulk byte checks (translate)", "raw.translate(None, HEAD_OK) != b'\\r\\n' * count"),
+        ("(name, value) tuples for %d headers" % count,
+         "[(k, v.strip(' \\t')) for k, v in [h.split(':', 1) for h in lines[1:]]]"),
+        ("header-name token check",
+         "ns = next(zip(*headers)); '' in ns or ''.join(ns).encode('latin-1')"
+         ".translate(None, TOKEN_OK)"),
+        ("status line", "parser._status(lines[0])"),
+        ("framing headers (lower + finds)",
+         "lw = text.lower()\nfor k in keys:\n    a = lw.find(k)\n    while a >= 0:\n"
+         "        a += len(k); e = text.find('\\r\\n', a); text[a:e].strip(' \\t'); "
+         "a = lw.find(k, a)"),
+        ("end of head (framing decision, Content-Length)",
+         "parser._content_lengths = ['64']; parser._transfer_encoding = None; "
+         "parser._connection = ',keep-alive'; parser._end_of_head()"),
+        ("reset + HTTPMessage + body slice",
+         "parser.reset(); HTTPMessage(headers); data[stop + 4:stop + 68]"),
+    ]
+    out = []
+    for label, stmt in steps:
+        best = min(timeit.repeat(stmt, globals=g, number=number, repeat=repeat)) / number
+        out.append((label, best * 1e6))
+    whole = min(timeit.repeat("parser.reset(); parser.parse_head(data, 0, n)", globals=g,
+                              number=number, repeat=repeat)) / number
+    return {"steps": out, "whole_us": whole * 1e6}

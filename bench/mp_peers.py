@@ -49,6 +49,7 @@ import argparse
 import glob
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -87,12 +88,18 @@ def fetch_peers():
     target = os.path.join(ureq_dir, "urequests.py")
     if not os.path.exists(target):
         tmp = tempfile.mkdtemp(prefix="pipdl-", dir=PEERS_DIR)
-        _pip_download(["--no-clean", "--no-binary", ":all:", "micropython-urequests"],
-                      PEERS_DIR, tmp)
+        r = _pip_download(["--no-clean", "--no-binary", ":all:", "micropython-urequests"],
+                          PEERS_DIR, tmp)
         hits = glob.glob(os.path.join(tmp, "**", "urequests", "__init__.py"), recursive=True)
         if hits:
             os.makedirs(ureq_dir, exist_ok=True)
             shutil.copy(hits[0], target)
+            # pip names the sdist it fetched in its complaint about it.
+            found_version = re.search(r"micropython-urequests-([0-9][^/\s]*?)\.tar\.gz",
+                                      r.stderr + r.stdout)
+            if found_version:
+                with open(os.path.join(ureq_dir, "VERSION"), "w") as f:
+                    f.write(found_version.group(1))
         shutil.rmtree(tmp, ignore_errors=True)
     if os.path.exists(target):
         found["urequests"] = ureq_dir
@@ -140,9 +147,10 @@ def peer_versions():
             base = os.path.basename(path)
             versions[name] = base.split("-")[1] if base.endswith(".whl") else \
                 base[len("micropython-urequests-"):-len(".tar.gz")]
-    if "micropython-urequests" not in versions and os.path.exists(
-            os.path.join(PEERS_DIR, "urequests", "urequests.py")):
-        versions["micropython-urequests"] = "latest sdist"
+    version_file = os.path.join(PEERS_DIR, "urequests", "VERSION")
+    if "micropython-urequests" not in versions and os.path.exists(version_file):
+        with open(version_file) as f:
+            versions["micropython-urequests"] = f.read().strip()
     return versions
 
 
