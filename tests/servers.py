@@ -42,7 +42,9 @@ def app(environ, start_response):
 
     def reply(status, payload, headers=()):
         start_response(status, [("Content-Length", str(len(payload)))] + list(headers))
-        return [payload]
+        # waitress can let a HEAD body through late; a client then rightly
+        # refuses to reuse the connection. The app sends none.
+        return [b"" if method == "HEAD" else payload]
 
     if path == "/index.html":
         return reply("200 OK", INDEX_HTML, [("Content-Type", "text/html; charset=utf-8")])
