@@ -49,6 +49,9 @@ def test_seed_head(http_server):
     data = res.read()
     assert len(data) == 0 and data == b""
     assert res.getheader("Content-Length") == str(len(INDEX_HTML))
+    sock = conn.sock
+    conn.request("GET", "/index.html")  # HEAD left the connection reusable
+    assert conn.getresponse().read() == INDEX_HTML and conn.sock is sock
 
 
 def test_seed_post_form(http_server):
