@@ -360,7 +360,8 @@ def test_any_split_parses_like_whole_http_response(data):
 def test_differential_against_http_client(data):
     raw, method, exp = data.draw(responses())
     ours = parse_response([raw], method)
-    if exp["status"] in (204, 304) and b"chunked" in raw and method != "HEAD":
+    if (exp["status"] in (204, 304) and ("Transfer-Encoding", "chunked") in exp["headers"]
+            and method != "HEAD"):
         # Difference: http.client reads chunks after a 204/304 that announces
         # Transfer-Encoding: chunked; RFC 9112 6.3 says these have no body.
         with pytest.raises(http.client.IncompleteRead):
