@@ -225,6 +225,7 @@ def write_charts(results):
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
     except ImportError:
         return []
     made = []
@@ -289,6 +290,7 @@ def write_charts(results):
                     ax.text(v, i, " %d" % v, va="center", fontsize=7)
                 ax.set_xlim(right=max(max(values), 1) * 1.35)
                 ax.ticklabel_format(axis="x", style="plain")
+                ax.xaxis.set_major_locator(MaxNLocator(3))
                 ax.tick_params(axis="x", labelsize=7)
             fig.suptitle("MicroPython unix port (lower is better, except GETs per second)",
                          fontsize=10)
@@ -567,7 +569,20 @@ def _trim_profile(text):
     return "\n".join([l.strip() for l in head] + lines[start:]).replace(ROOT + "/", "").rstrip()
 
 
+def rerender():
+    """--rerender: results.md and the charts again from bench/raw/results.json."""
+    with open(os.path.join(RAW_DIR, "results.json")) as f:
+        raw = json.load(f)
+    charts = write_charts(raw["results"])
+    write_markdown(raw["results"], raw["errors"], raw["info"], raw["versions"], charts,
+                   raw.get("elapsed", 0))
+    log("rewrote %s and %s" % (os.path.relpath(RESULTS_MD, ROOT), ", ".join(charts)))
+    return 0
+
+
 def main():
+    if "--rerender" in sys.argv:
+        return rerender()
     started = time.monotonic()
     os.makedirs(RAW_DIR, exist_ok=True)
     info = machine_info()
@@ -584,8 +599,8 @@ def main():
     elapsed = time.monotonic() - started
     write_markdown(results, errors, info, versions, charts, elapsed)
     with open(os.path.join(RAW_DIR, "results.json"), "w") as f:
-        json.dump({"info": info, "versions": versions, "results": results, "errors": errors},
-                  f, indent=1, default=str)
+        json.dump({"info": info, "versions": versions, "results": results, "errors": errors,
+                   "elapsed": elapsed}, f, indent=1, default=str)
     for t in targets(results):
         log("target %-70s %s  %s" % (t["name"], t["value"], "HOLDS" if t["holds"] else "MISSED"))
     log("wrote %s and %s in %.0f s" % (os.path.relpath(RESULTS_MD, ROOT),
