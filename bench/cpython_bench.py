@@ -234,6 +234,10 @@ def parse_cost(rounds, per_round):
 
 # ---------------------------------------------------------- keep-alive loop
 
+# Not a library: the system calls every client makes, with no HTTP around them.
+FLOOR = "raw socket (floor)"
+
+
 def _keepalive_clients(host, port):
     """name -> make() -> one_request(); each client keeps one connection alive."""
     clients = {}
@@ -250,6 +254,28 @@ def _keepalive_clients(host, port):
         return one
 
     clients["microhttplib"] = mhl
+
+    def floor():
+        """No HTTP library: one canned request out, the known response length in."""
+        import socket
+        sock = socket.create_connection((host, port))
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        request = b"GET /small HTTP/1.1\r\nHost: %s:%d\r\nAccept-Encoding: identity\r\n\r\n" % (
+            host.encode(), port)
+        size = len(SMALL_RESPONSE)
+        buf = bytearray(size)
+        view = memoryview(buf)
+
+        def one():
+            sock.sendall(request)
+            got = sock.recv_into(buf, size)
+            while got < size:
+                got += sock.recv_into(view[got:], size - got)
+            return 200, bytes(view[size - len(SMALL_BODY):])
+        one.close = sock.close
+        return one
+
+    clients[FLOOR] = floor
 
     def hc():
         conn = http.client.HTTPConnection(host, port)
@@ -279,6 +305,7 @@ def _keepalive_clients(host, port):
             return one
 
         clients["urllib3"] = u3
+    clients[FLOOR] = clients.pop(FLOOR)  # listed last
     return clients
 
 
