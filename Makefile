@@ -32,5 +32,10 @@ deploy: mpy
 	$(PY) tools/build_mpy.py --no-build --no-verify --mpremote $(VENV)/bin/mpremote \
 	    --deploy $(or $(PORT),/dev/ttyACM0) --dest $(or $(DEST),/lib)
 
+# Long property-based fuzzing of the parser (make test runs a short one).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(or $(EXAMPLES),20000) \
+	    $(PY) -m pytest -q -p no:cacheprovider tests/test_robustness_parser.py
+
 clean:
 	rm -rf build .pytest_cache

@@ -17,7 +17,8 @@ from .parser import CHUNKED, CONTENT_LENGTH, NO_BODY, UNTIL_CLOSE, ResponseParse
 
 _UNKNOWN = "UNKNOWN"
 DEFAULT_BUFFER_SIZE = 1024 if MICROPYTHON else 16384
-DEFAULT_MAX_LINE = 65536
+# http.client's line limit; a board could not hold a 64 KiB line, so it gets 8 KiB.
+DEFAULT_MAX_LINE = 8192 if MICROPYTHON else 65536
 DEFAULT_MAX_HEADERS = 100
 # What read() without an amount collects per step when the length is unknown.
 _READ_STEP = 1024 if MICROPYTHON else 65536
