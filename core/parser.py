@@ -3,8 +3,9 @@
 The parser never reads a socket and never owns memory. It is handed a
 bytearray and a window [start, end) of bytes already received and answers
 with the position up to which it consumed them; "need more bytes" is simply
-no progress. The head (status line and headers) is parsed line by line and
-may allocate: it happens once per response. The body framing (chunk-size
+no progress. The head (status line and headers) is parsed line by line
+(on CPython a complete, plain head in one block: headblock.py) and may
+allocate: it happens once per response. The body framing (chunk-size
 lines, CR LF after chunk data) is a byte-level state machine that keeps its
 state in small ints, so it allocates nothing and never needs a whole line
 in the buffer: that is what lets the body loop run under heap_lock().
