@@ -56,8 +56,14 @@ PER_RUN_TIMEOUT = 120
 
 
 def upstream_path():
+    """The checked-in copy of the upstream file (see upstream/NOTICE.md)."""
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "upstream", "test_httplib.py")
+
+
+def support_dir():
+    """The interpreter's test package: the certificates the upstream tests open."""
     import test
-    return os.path.join(os.path.dirname(test.__file__), "test_httplib.py")
+    return os.path.dirname(test.__file__)
 
 
 def _apply(source, rewrites, values):
@@ -75,9 +81,9 @@ def rewritten_source(path, baseline=False):
         source = f.read()
     if baseline:  # the same run against http.client itself, for comparison
         return source.replace("here = os.path.dirname(__file__)\n", "here = %r\n"
-                              % os.path.dirname(path)).replace(
+                              % support_dir()).replace(
             "with open(__file__, 'rb') as body:", "with open(%r, 'rb') as body:" % path)
-    values = {"here": os.path.dirname(path), "upstream": path}
+    values = {"here": support_dir(), "upstream": path}
     source = _apply(source, REWRITES, values)
     if "http.client import" in source or "from http import client" in source:
         raise SystemExit("upstream test_httplib.py still imports http.client")
