@@ -9,6 +9,9 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 import servers  # noqa: E402
 
+# CPython's own test file, run by test_cpython_suite.py against microhttplib.
+collect_ignore = ["cpython_suite/upstream/test_httplib.py"]
+
 
 @pytest.fixture(scope="session")
 def http_server():
