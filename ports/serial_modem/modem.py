@@ -324,6 +324,17 @@ class Modem:
         engine = self.engine
         while engine.pump(deadline_after(0)):
             pass
+        if (sock._notified and sock._readable and not self.push and not sock._peer_closed
+                and sock._error is None and sock._in_tail == sock._in_head):
+            # A data notice can be stale: its bytes were read with the last
+            # response. Ask for one byte to tell it from a stray response.
+            channel = sock._channel
+            got = engine.read(sock._command_text(channel.read, 1), bytearray(1), channel, 5000)
+            sock._notified = False
+            if not got:
+                sock._readable = False
+                return False
+            return True
         return sock._peer_closed or sock._notified or sock._in_tail > sock._in_head or sock._error is not None
 
     def start_tls(self, sock, tls, server_hostname):
