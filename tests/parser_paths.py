@@ -1,6 +1,6 @@
 """Differential check: the block head parser (CPython) against the line-by-line one.
 
-    python bench/check_parser_paths.py [N]
+    python tests/parser_paths.py [N]
 
 Feeds N random heads (mutations of realistic ones: bare CR/LF, obs-fold,
 control bytes, odd names, duplicate framing headers, long lines) to
