@@ -120,6 +120,12 @@ class Dialect:
             link.notified = False
         return data
 
+    def accept_send(self, n, size):
+        """AT+CIPSEND=<link>,<size>: prompt, then take exactly size bytes (SIMCom, ESP-AT)."""
+        if n not in self.emu.links or size > self.max_send or size < 1:
+            return self.error()
+        return self.emu.expect_data(size, lambda data: self.sent(n, data), self.prompt)
+
     def noise(self):
         """A URC that a driver must process without taking it as a reply."""
         for key in self.emu.links:
@@ -165,10 +171,7 @@ class SIM800(Dialect):
             link = emu.open_link(n, args[2], int(args[3]), self.tls_next, args[2])
             return self.reply(b"%d, CONNECT OK" % n if link else b"%d, CONNECT FAIL" % n)
         if name == "+CIPSEND":
-            n, size = int(args[0]), int(args[1])
-            if n not in emu.links or size > self.max_send or size < 1:
-                return self.error()
-            return emu.expect_data(size, lambda data: self.sent(n, data), self.prompt)
+            return self.accept_send(int(args[0]), int(args[1]))
         if name == "+CIPRXGET" and args[0] == "2":
             n, want = int(args[1]), int(args[2])
             link = emu.links.get(n)
@@ -240,10 +243,7 @@ class SIM7600(SIM800):
             link = emu.open_link(n, args[2], int(args[3]), False, args[2])
             return self.reply(b"+CIPOPEN: %d,%d" % (n, 0 if link else 10))
         if name == "+CIPSEND":
-            n, size = int(args[0]), int(args[1])
-            if n not in emu.links or size > self.max_send or size < 1:
-                return self.error()
-            return emu.expect_data(size, lambda data: self.sent(n, data), self.prompt)
+            return self.accept_send(int(args[0]), int(args[1]))
         if name == "+CIPRXGET" and args[0] == "2":
             n, want = int(args[1]), int(args[2])
             link = emu.links.get(n)
@@ -365,10 +365,7 @@ class ESPAT(Dialect):
                 return self.reply(b"%d,CLOSED" % n, b"ERROR")
             return self.reply(b"%d,CONNECT" % n, b"OK")
         if name == "+CIPSEND":
-            n, size = int(args[0]), int(args[1])
-            if n not in emu.links or size > self.max_send or size < 1:
-                return self.error()
-            return emu.expect_data(size, lambda data: self.sent(n, data), self.prompt)
+            return self.accept_send(int(args[0]), int(args[1]))
         if name == "+CIPRECVDATA":
             n, want = int(args[0]), int(args[1])
             link = emu.links.get(n)
