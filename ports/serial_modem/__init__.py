@@ -19,10 +19,19 @@ from .engine import (
 )
 from .modem import Modem, ModemSocket, FAMILIES
 
+
+def unverified_context():
+    """https over the modem without verifying the server: the explicit opt-out."""
+    from .tls import unverified_context as make
+
+    return make()
+
+
 __all__ = (
     "Modem",
     "ModemSocket",
     "FAMILIES",
+    "unverified_context",
     "ModemError",
     "CommandError",
     "ConnectFailed",

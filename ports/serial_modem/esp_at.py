@@ -6,16 +6,13 @@ overrun. receive="push" parses active-mode +IPD,<link>,<len>:<bytes> frames
 for firmware without passive mode. TLS is the "SSL" link type.
 """
 
-from .family import Family, Channel, READABLE, CLOSED, NETDOWN, IGNORE, quoted
+from .family import Family, Channel, Upload, READABLE, CLOSED, NETDOWN, IGNORE, quoted
 
 
 class Link(Channel):
     links = 5
     open = (('AT+CIPSTART={link},"TCP","{host}",{port}', 20, "{link},CONNECT", b""),)
-    open_tls = (
-        ('AT+CIPSSLCSNI={link},"{sni}"', 5, None, None),
-        ('AT+CIPSTART={link},"SSL","{host}",{port}', 30, "{link},CONNECT", b""),
-    )
+    open_tls = (('AT+CIPSTART={link},"SSL","{host}",{port}', 30, "{link},CONNECT", b""),)
     send = "AT+CIPSEND={link},{n}"
     prompt = b">"  # after OK and a blank line
     send_done = b"SEND OK"
@@ -27,6 +24,23 @@ class Link(Channel):
     got_field = 0
     max_read = 2048
     close = "AT+CIPCLOSE={link}"
+    # auth_mode 2 = verify the server with CA number {ca} of the PKI store;
+    # AT+CIPSSLCCN is the name the certificate must carry.
+    verify = (
+        ("AT+CIPSSLCCONF={link},2,0,{ca}", 5, None, None),
+        ('AT+CIPSSLCCN={link},"{host}"', 5, None, None),
+        ('AT+CIPSSLCSNI={link},"{sni}"', 5, None, None),
+    )
+    verify_any_host = (
+        ("AT+CIPSSLCCONF={link},2,0,{ca}", 5, None, None),
+        ('AT+CIPSSLCSNI={link},"{sni}"', 5, None, None),
+    )
+    unverified = (
+        ("AT+CIPSSLCCONF={link},0", 5, None, None),
+        ('AT+CIPSSLCSNI={link},"{sni}"', 5, None, None),
+    )
+    ca_name = "0"  # CA slot 0 (client_ca.0)
+    ca_upload = ('AT+SYSMFG=2,"client_ca","client_ca.{ca}",8,{n}', Upload)  # esp-at 3.x
     urcs = (
         (b"+IPD,", b"", READABLE),
         (b"", b",CLOSED", CLOSED),

@@ -28,7 +28,7 @@ class Channel:
     open = None  # steps opening a plain TCP link (None: TLS only)
     open_tls = None  # steps opening a TLS link (None: no TLS here)
     send = ""  # command template announcing {n} bytes
-    prompt = b">"  # first byte of the data prompt
+    prompt = b">"  # the data prompt (a line start: ">", "@", "CONNECT")
     prompt_delay_ms = 0
     send_done = b"SEND OK"  # line ending a successful send
     sent_field = None  # field of send_done that counts accepted bytes
@@ -39,13 +39,31 @@ class Channel:
     read_header = b""  # reply line announcing the payload length
     read_header_end = b"\n"  # byte ending that header (payload follows)
     got_field = 0  # field of read_header holding the payload length
+    left_field = None  # field of read_header saying how much is still buffered;
+    # without it the host reads until a read returns 0 (a read may return
+    # one packet, and modules send no new notice until drained)
     read_done = b"OK"  # line ending a read reply
     max_read = 1460
-    drain_to_zero = False  # no new "readable" URC until a read returned 0
     close = ""
     close_result = None  # prefix of the line confirming the close
     close_timeout = 10
     urcs = ()  # (prefix, suffix, kind) about links of this channel
+    # TLS verification (see tls.py): steps run before each TLS open, with
+    # {ca} (the CA's name on the module), {host} and {sni} filled in. None
+    # for verify: the module cannot verify, so https needs an explicit opt-out.
+    verify = None
+    verify_any_host = None  # verify, but without the host name check
+    unverified = ()  # back to the module default: no verification
+    ca_name = "mh{hash}.pem"  # the name an uploaded CA is stored under
+    ca_list = None  # (command, timeout s, prefix of the line naming {ca})
+    ca_upload = None  # (command announcing {n} bytes of {ca}, Upload class)
+
+
+class Upload(Channel):
+    """How a module takes a file after a prompt (CA certificates)."""
+
+    send_done = b"OK"
+    send_fail = ()
 
 
 class Family:
@@ -106,4 +124,4 @@ def simcom_dns(line):
     return quoted(parts[2]).decode()
 
 
-__all__ = ("Channel", "Family", "ASSIGNED", "BARE", "READABLE", "CLOSED", "NETDOWN", "IGNORE", "quoted")
+__all__ = ("Channel", "Upload", "Family", "ASSIGNED", "BARE", "READABLE", "CLOSED", "NETDOWN", "IGNORE", "quoted")

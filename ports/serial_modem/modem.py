@@ -45,18 +45,6 @@ def load_family(name):
     return cls()
 
 
-class ModemTLS:
-    """TLS settings for the modem's own TLS stack.
-
-    The modem verifies the server against the CA certificates stored on the
-    module; client certificates have to be stored there too.
-    """
-
-    def __init__(self, family_name, cert_file=None, key_file=None):
-        if cert_file or key_file:
-            raise ModemError("%s: client certificates must be stored on the modem, not passed as files" % family_name)
-
-
 def _is_ip(host):
     parts = host.split(".")
     if len(parts) != 4:
@@ -87,6 +75,8 @@ class Modem:
     Bring-up runs on first connect() unless start() was called; every step
     has its vendor timeout and the whole bring-up is bounded by
     start_timeout seconds.
+    cadata (PEM) is the CA the module verifies https servers with; it is
+    stored on the module once. ca_name names a CA already stored there.
     """
 
     def __init__(
@@ -103,6 +93,8 @@ class Modem:
         receive="pull",
         start_timeout=300,
         connect_timeout=120,
+        cadata=None,
+        ca_name=None,
     ):
         self.family = load_family(family) if isinstance(family, str) else family
         self.name = self.family.name
@@ -125,6 +117,10 @@ class Modem:
             "psk": psk or "",
             "pull": 0 if self.push else 1,
         }
+        self.cadata = cadata
+        self.ca_name = ca_name
+        self._uploaded = {}  # CA fingerprint -> its name on the module
+        self._tls_applied = {}  # channel -> the verification settings last run
         self._started = False
         self._prepared = []
         self._sockets = {}
@@ -159,6 +155,7 @@ class Modem:
         finally:
             engine.booting = False
         self._prepared = []
+        self._tls_applied = {}
         self._started = True
 
     def _probe(self):
@@ -268,6 +265,10 @@ class Modem:
         link = None if assigns else self._free_link(channel)
         params = dict(self._params)
         params.update(link=link, host=address, port=port, sni=server_hostname or host, tls=1 if tls else 0)
+        if tls is not None:
+            from .tls import configure
+
+            configure(self, channel, tls, params, deadline)
         try:
             for step in channel.open_tls if tls is not None else channel.open:
                 value = self._run(step, params, deadline)
@@ -310,13 +311,14 @@ class Modem:
             self._close_link(channel, link)
 
     def default_tls_context(self, cert_file=None, key_file=None, cadata=None):
-        """Settings for the modem's TLS; the CA certificates it verifies
-        with live on the module, so cadata cannot be used here."""
+        """Verify the server with cadata (else the Modem's CA) on the module."""
         if self.family.channel(True) is None:
             raise ModemError("%s: this modem family has no TLS; use plain HTTP" % self.name)
-        if cadata:
-            raise ModemError("%s: store the CA certificate on the modem; cadata cannot be passed" % self.name)
-        return ModemTLS(self.name, cert_file, key_file)
+        if cert_file or key_file:
+            raise ModemError("%s: client certificates must be stored on the modem, not passed as files" % self.name)
+        from .tls import ModemTLS
+
+        return ModemTLS(cadata=cadata)
 
     def peer_closed(self, sock):
         """True when the server closed an idle kept-alive link, or sent
@@ -324,7 +326,7 @@ class Modem:
         engine = self.engine
         while engine.pump(deadline_after(0)):
             pass
-        if (sock._notified and sock._readable and not self.push and not sock._peer_closed
+        if (sock._readable and not self.push and not sock._peer_closed
                 and sock._error is None and sock._in_tail == sock._in_head):
             # A data notice can be stale: its bytes were read with the last
             # response. Ask for one byte to tell it from a stray response.
@@ -335,7 +337,7 @@ class Modem:
                 sock._readable = False
                 return False
             return True
-        return sock._peer_closed or sock._notified or sock._in_tail > sock._in_head or sock._error is not None
+        return sock._peer_closed or sock._in_tail > sock._in_head or sock._error is not None
 
     def start_tls(self, sock, tls, server_hostname):
         raise ModemError("%s: TLS over a tunnel is not supported by the modem" % self.name)
@@ -513,10 +515,12 @@ class ModemSocket:
                     self._fail(ModemTimeout(ETIMEDOUT, "%s: modem stalled while reading link %s" % (modem.name, self._link)))
                     raise
                 if not got:
-                    self._readable = False
+                    self._readable = self._notified  # unless new data was announced meanwhile
                     continue
-                if got < len(dest) and not channel.drain_to_zero:
-                    self._readable = False
+                if channel.left_field is not None and not self._notified:
+                    # The module says what is left; without that (a read may
+                    # return one packet), read on until a read returns 0.
+                    self._readable = engine.left > 0
                 return got
             if self._peer_closed:
                 return 0

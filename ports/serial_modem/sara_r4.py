@@ -6,7 +6,12 @@ always pulled with AT+USORD; the payload sits between quotes, counted by
 its announced length. TLS is AT+USOSEC on the socket before connecting.
 """
 
-from .family import Family, Channel, ASSIGNED, READABLE, CLOSED, NETDOWN, IGNORE, quoted
+from .family import Family, Channel, Upload, ASSIGNED, READABLE, CLOSED, NETDOWN, IGNORE, quoted
+
+
+class Import(Upload):
+    send_done = b"+USECMNG: "  # +USECMNG: 0,0,"<name>","<md5>" then OK
+    ok_after_send_done = True
 
 
 class Socket(Channel):
@@ -37,6 +42,26 @@ class Socket(Channel):
         (b"+UUSORD: ", b"", READABLE),
         (b"+UUSOCL: ", b"", CLOSED),
     )
+    # Security profile 0 (AT+USOSEC=<s>,1,0). Validation level 2 = root CA
+    # and host name (op 4); op 3 names the trusted root, op 10 sets SNI.
+    verify = (
+        ("AT+USECPRF=0,0,2", 5, None, None),
+        ('AT+USECPRF=0,3,"{ca}"', 5, None, None),
+        ('AT+USECPRF=0,4,"{host}"', 5, None, None),
+        ('AT+USECPRF=0,10,"{sni}"', 5, None, None),
+    )
+    verify_any_host = (
+        ("AT+USECPRF=0,0,1", 5, None, None),
+        ('AT+USECPRF=0,3,"{ca}"', 5, None, None),
+        ('AT+USECPRF=0,10,"{sni}"', 5, None, None),
+    )
+    unverified = (
+        ("AT+USECPRF=0,0,0", 5, None, None),
+        ('AT+USECPRF=0,10,"{sni}"', 5, None, None),
+    )
+    ca_name = "mh{hash}"
+    ca_list = ("AT+USECMNG=3,0", 10, '"CA","{ca}"')
+    ca_upload = ('AT+USECMNG=0,0,"{ca}",{n}', Import)
 
 
 class SARAR4(Family):

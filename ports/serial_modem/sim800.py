@@ -27,6 +27,7 @@ class Link(Channel):
     read = "AT+CIPRXGET=2,{link},{n}"
     read_header = b"+CIPRXGET: 2,"
     got_field = 1
+    left_field = 2  # +CIPRXGET: 2,<link>,<got>,<left>: no new notice while <left> > 0
     max_read = 1460
     close = "AT+CIPCLOSE={link}"
     urcs = (
