@@ -15,6 +15,7 @@ from .engine import (
     ModemTimeout,
     ModemReset,
     NetworkDown,
+    NotReady,
     SendFailed,
 )
 from .modem import Modem, ModemSocket, FAMILIES
@@ -39,5 +40,6 @@ __all__ = (
     "ModemTimeout",
     "ModemReset",
     "NetworkDown",
+    "NotReady",
     "SendFailed",
 )

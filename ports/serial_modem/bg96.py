@@ -65,9 +65,9 @@ class BG96(Family):
     name = "bg96"
     banners = (b"RDY", b"APP RDY")
     needs = ("apn",)
+    registration = ("AT+CEREG?", "AT+CGREG?")
     urcs = (
         (b'+QIURC: "pdpdeact",', b"", NETDOWN),
-        (b"+CPIN: ", b"", IGNORE),
         (b"+QIND: ", b"", IGNORE),
     )
     bringup = (

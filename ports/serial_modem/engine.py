@@ -72,6 +72,10 @@ class NetworkDown(ModemError):
     """The modem lost its data context or Wi-Fi association."""
 
 
+class NotReady(ModemError):
+    """No usable SIM, or no network registration: the modem cannot go online."""
+
+
 try:
 
     class ModemTimeout(ModemError, TimeoutError):

@@ -51,9 +51,17 @@ class Link(Channel):
 class ESPAT(Family):
     name = "esp_at"
     banners = (b"ready",)
-    error_words = (b"SEND FAIL",)
+    error_words = (b"FAIL",)  # SEND FAIL; a failed AT+CWJAP ends in FAIL on some firmware
     busy_words = (b"busy p...", b"busy s...")
     needs = ("ssid",)
+    common_urcs = ()
+    sim_check = False
+    reasons = (
+        (b"+CWJAP:1", "Wi-Fi join timed out"),
+        (b"+CWJAP:2", "Wi-Fi password rejected"),
+        (b"+CWJAP:3", "Wi-Fi access point not found"),
+        (b"+CWJAP:4", "Wi-Fi join failed"),
+    )
     urcs = (
         (b"WIFI DISCONNECT", b"", NETDOWN),
         (b"WIFI CONNECTED", b"", IGNORE),

@@ -66,6 +66,23 @@ class Upload(Channel):
     send_fail = ()
 
 
+# Chatter cellular modules send on their own (time zone, network events,
+# SIM state) that must never be taken for a reply.
+COMMON_URCS = (
+    (b"*PSUTTZ", b"", IGNORE),
+    (b"DST: ", b"", IGNORE),
+    (b"+CTZV", b"", IGNORE),
+    (b"+CTZE", b"", IGNORE),
+    (b"+CGEV: ", b"", IGNORE),
+    (b"+QUSIM", b"", IGNORE),
+    (b"+CPIN: ", b"", IGNORE),
+    (b"+CFUN: ", b"", IGNORE),
+    (b"+CREG: ", b"", IGNORE),
+    (b"+CGREG: ", b"", IGNORE),
+    (b"+CEREG: ", b"", IGNORE),
+)
+
+
 class Family:
     name = ""
     banners = (b"RDY",)  # lines a freshly booted modem prints
@@ -73,6 +90,11 @@ class Family:
     error_words = ()  # vendor words that end a command with an error
     busy_words = ()  # replies meaning "dropped, busy: send it again"
     urcs = ()  # (prefix, suffix, kind) not tied to a channel
+    common_urcs = COMMON_URCS
+    sim_check = True  # AT+CPIN? must say READY before attaching
+    registration = ()  # AT+CREG?-style queries; one of them must say registered
+    register_timeout = 120  # s to wait while the module is searching
+    reasons = ()  # (bytes in an error reply, what it means) for messages
     needs = ()  # Modem() arguments bring-up cannot do without
     bringup = ()
     dns = None  # (template, timeout s, result prefix)
@@ -85,9 +107,16 @@ class Family:
         for channel in self.channels:
             for prefix, suffix, kind in channel.urcs:
                 table.append((prefix, suffix, kind, channel))
-        for prefix, suffix, kind in self.urcs:
+        for prefix, suffix, kind in self.urcs + self.common_urcs:
             table.append((prefix, suffix, kind, None))
         self.urc_table = table
+
+    def reason(self, reply):
+        """What an error reply means in words, or None."""
+        for words, meaning in self.reasons:
+            if words in reply:
+                return meaning
+        return None
 
     def channel(self, tls):
         for channel in self.channels:

@@ -14,12 +14,15 @@ from .engine import (
     ModemTimeout,
     ModemReset,
     NetworkDown,
+    NotReady,
     CLOSED,
     NETDOWN,
     RESET,
     ETIMEDOUT,
     deadline_after,
     remaining_ms,
+    int_field,
+    sleep_ms,
     text,
 )
 from .family import ASSIGNED, BARE
@@ -60,6 +63,15 @@ def _bare_ip(line):
     return line if _is_ip(text(line)) else None
 
 
+def _registration_state(line):
+    """<stat> of a +CREG: <n>,<stat> reply; None for the unsolicited
+    +CREG: <stat>[,"lac","ci"] form, which can arrive in between."""
+    try:
+        return int_field(line, line[:line.find(b" ") + 1], 1)
+    except ValueError:
+        return None
+
+
 def _seconds(timeout):
     """A usable timeout in seconds, or None (the core may pass a sentinel)."""
     if isinstance(timeout, (int, float)) and not isinstance(timeout, bool):
@@ -72,9 +84,11 @@ class Modem:
 
     port: device path or pyserial URL (CPython), or a machine.UART-like
     object with any()/readinto()/write() (MicroPython).
-    Bring-up runs on first connect() unless start() was called; every step
-    has its vendor timeout and the whole bring-up is bounded by
-    start_timeout seconds.
+    Bring-up runs on first connect() unless start() was called. Every step
+    (attach, context, DNS, open) has the vendor's own timeout, independent
+    of the HTTP timeout (which bounds waiting for data); start_timeout and
+    connect_timeout optionally cap the whole bring-up / DNS-and-open.
+    timeout_scale multiplies every step timeout (tests; slow networks).
     cadata (PEM) is the CA the module verifies https servers with; it is
     stored on the module once. ca_name names a CA already stored there.
     """
@@ -91,8 +105,9 @@ class Modem:
         ssid=None,
         psk=None,
         receive="pull",
-        start_timeout=300,
-        connect_timeout=120,
+        start_timeout=None,
+        connect_timeout=None,
+        timeout_scale=1,
         cadata=None,
         ca_name=None,
     ):
@@ -106,6 +121,7 @@ class Modem:
         self.baudrate = baudrate
         self.start_timeout = start_timeout
         self.connect_timeout = connect_timeout
+        self.timeout_scale = timeout_scale
         self._port_spec = port
         self._port = None
         self._engine = None
@@ -143,13 +159,17 @@ class Modem:
             if not self._params[need]:
                 raise ModemError("%s: bring-up needs %s=..." % (self.name, need))
         engine = self.engine
-        deadline = deadline_after(self.start_timeout * 1000)
+        deadline = None if self.start_timeout is None else deadline_after(self.start_timeout * 1000)
         engine.booting = True
         engine.expect_echo = True
         try:
             self._probe()
             engine.command(b"ATE0", 2000)
             engine.expect_echo = False
+            if fam.sim_check:
+                self._sim_ready(deadline)
+            if fam.registration:
+                self._registered(deadline)
             for step in fam.bringup:
                 self._run(step, self._params, deadline)
         finally:
@@ -174,21 +194,73 @@ class Modem:
             ETIMEDOUT, "%s: no answer to AT on %s (power, wiring, baud rate?)" % (self.name, self._port_spec)
         )
 
+    def _sim_ready(self, deadline):
+        """AT+CPIN? until READY; a SIM that is still starting up is waited for."""
+        give_up = deadline_after(self._step_ms(20, deadline))
+        while True:
+            try:
+                state = self.engine.command(b"AT+CPIN?", 5000, b"+CPIN: ")[7:].strip()
+            except CommandError as exc:
+                state = exc.reply.encode()
+            if state == b"READY":
+                return
+            if b"PIN" in state or b"PUK" in state:
+                raise NotReady("%s: SIM %s required (unlock the SIM first)" % (self.name, text(state)))
+            if state.endswith(b" 10") or b"not inserted" in state.lower():
+                raise NotReady("%s: no SIM (%s)" % (self.name, text(state)))
+            if remaining_ms(give_up) <= 0:
+                raise NotReady("%s: SIM not ready (%s)" % (self.name, text(state)))
+            sleep_ms(500)
+
+    def _registered(self, deadline):
+        """Wait while the module searches for a network; fail when it is
+        denied or stops searching. Registered home (1) or roaming (5) on any
+        of the family's registration queries is enough."""
+        give_up = deadline_after(self._step_ms(self.family.register_timeout, deadline))
+        while True:
+            states = []
+            for query in self.family.registration:
+                prefix = query[3:-1].encode() + b": "  # AT+CREG? -> +CREG: <n>,<stat>
+                state = self.engine.command(query.encode(), 5000, prefix, _registration_state)
+                if state in (1, 5):
+                    return
+                states.append(state)
+            if 3 in states:
+                raise NotReady("%s: not registered (denied by the network)" % self.name)
+            if remaining_ms(give_up) <= 0:
+                why = "searching" if 2 in states else "not searching"
+                raise NotReady("%s: not registered (%s; no network after %d s)" % (
+                    self.name, why, self.family.register_timeout * self.timeout_scale))
+            sleep_ms(1000)
+
+    def _step_ms(self, timeout_s, deadline):
+        """A step's own timeout, cut short only by an overall deadline."""
+        ms = int(timeout_s * 1000 * self.timeout_scale)
+        if deadline is None:
+            return ms
+        left = remaining_ms(deadline)
+        if left <= 0:
+            raise ModemTimeout(ETIMEDOUT, "%s: out of time (start_timeout / connect_timeout)" % self.name)
+        return min(ms, left)
+
     def _run(self, step, params, deadline):
         """Run one table step; return the outcome text (or assigned link)."""
         template, timeout_s, result, expected = step[0], step[1], step[2], step[3]
         optional = len(step) > 4 and step[4]
         cmd = template.format(**params).encode()
-        left = remaining_ms(deadline)
-        if left <= 0:
-            raise ModemTimeout(ETIMEDOUT, "%s: out of time before %s" % (self.name, cmd.decode()))
+        left = self._step_ms(timeout_s, deadline)
         bare = result == BARE
         prefix = None if result is None or bare else result.format(**params).encode()
         try:
-            line = self.engine.command(cmd, min(timeout_s * 1000, left), prefix, _bare_ip if bare else None, bare)
-        except CommandError:
+            line = self.engine.command(cmd, left, prefix, _bare_ip if bare else None, bare)
+        except CommandError as exc:
             if optional:
                 return None
+            why = self.family.reason(exc.reply.encode())
+            if why:
+                err = CommandError("%s: %s: %s (%s)" % (self.name, why, cmd.decode(), exc.reply))
+                err.reply = exc.reply
+                raise err
             raise
         if prefix is None:
             return line
@@ -210,7 +282,7 @@ class Modem:
         if not self._started:
             self.start()
         template, timeout_s, prefix = self.family.dns
-        left = timeout_s * 1000 if deadline is None else min(timeout_s * 1000, remaining_ms(deadline))
+        left = self._step_ms(timeout_s, deadline)
         parse_dns = self.family.parse_dns
         name = self.name
 
@@ -241,8 +313,8 @@ class Modem:
 
     def connect(self, host, port, timeout=None, source_address=None, tls=None, server_hostname=None):
         """Open a link to host:port (TLS by the modem when tls is given)."""
-        timeout = _seconds(timeout)
-        deadline = deadline_after((self.connect_timeout if timeout is None else timeout) * 1000)
+        timeout = _seconds(timeout)  # the HTTP timeout: for data, not for the vendor's open steps
+        deadline = None if self.connect_timeout is None else deadline_after(self.connect_timeout * 1000)
         if self._engine is not None and self._engine.late_reply is not None:
             try:
                 self._engine.resync()  # a reset found here means bring-up again

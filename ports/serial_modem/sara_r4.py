@@ -68,9 +68,9 @@ class SARAR4(Family):
     name = "sara_r4"
     banners = ()  # no boot banner: a reset shows as echo coming back
     needs = ("apn",)
+    registration = ("AT+CEREG?",)
     urcs = (
         (b"+UUPSDD: ", b"", NETDOWN),  # the packet data context was deactivated
-        (b"+CPIN: ", b"", IGNORE),
     )
     bringup = (
         ("AT+CGATT=1", 360, None, None),

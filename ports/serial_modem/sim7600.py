@@ -72,15 +72,15 @@ class SIM7600(Family):
     name = "sim7600"
     banners = (b"RDY",)
     needs = ("apn",)
+    registration = ("AT+CGREG?", "AT+CEREG?")
     urcs = (
         (b"+CIPEVENT: NETWORK CLOSED UNEXPECTEDLY", b"", NETDOWN),
-        (b"+CPIN: ", b"", IGNORE),
         (b"SMS DONE", b"", IGNORE),
         (b"PB DONE", b"", IGNORE),
-        (b"+NETCLOSE: ", b"", IGNORE),
+        (b"+NETCLOSE: ", b"", IGNORE),  # late, after a NETCLOSE that timed out
     )
     bringup = (
-        ("AT+NETCLOSE", 10, None, None, True),
+        ("AT+NETCLOSE", 60, "+NETCLOSE: ", None, True),  # the result comes after OK: wait for it
         ('AT+CGDCONT=1,"IP","{apn}"', 5, None, None),
         ("AT+CIPMODE=0", 5, None, None),
         ("AT+CIPRXGET=1", 5, None, None),

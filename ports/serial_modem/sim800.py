@@ -41,12 +41,11 @@ class SIM800(Family):
     banners = (b"RDY",)
     ok_words = (b"SHUT OK", b"CLOSE OK")
     needs = ("apn",)
+    registration = ("AT+CREG?", "AT+CGREG?")
     urcs = (
         (b"+PDP: DEACT", b"", NETDOWN),
         (b"Call Ready", b"", IGNORE),
         (b"SMS Ready", b"", IGNORE),
-        (b"+CPIN: ", b"", IGNORE),
-        (b"+CFUN: ", b"", IGNORE),
     )
     bringup = (
         ("AT+CIPSHUT", 65, None, None),
