@@ -15,7 +15,8 @@ class QI(Channel):
     send = "AT+QISEND={link},{n}"
     prompt = b">"
     send_done = b"SEND OK"
-    send_fail = (b"SEND FAIL",)
+    send_fail = ()
+    send_full = (b"SEND FAIL",)  # Quectel: the module's send buffer is full
     max_send = 1460
     read = "AT+QIRD={link},{n}"
     read_header = b"+QIRD: "

@@ -513,7 +513,8 @@ class ATEngine:
         return text(line)
 
     def send(self, cmd, data, channel, timeout_ms):
-        """Write one data block after the family's prompt; return bytes accepted."""
+        """Write one data block after the family's prompt; return bytes
+        accepted, or -1 when the module's buffer was full (send_full)."""
         self._begin(cmd)
         deadline = deadline_after(timeout_ms)
         self._prompt = channel.prompt
@@ -541,6 +542,9 @@ class ATEngine:
                     if channel.ok_after_send_done:
                         self._until_final(deadline)
                     return sent
+                for word in channel.send_full:
+                    if line.endswith(word):
+                        return -1
                 for word in channel.send_fail:
                     if line.endswith(word):
                         raise SendFailed("%s: send failed (%s)" % (self.name, text(line)))

@@ -23,6 +23,7 @@ class Link(Channel):
     read_header_end = b","  # the payload follows the comma directly
     got_field = 0
     max_read = 2048
+    short_read_drains = True
     close = "AT+CIPCLOSE={link}"
     # auth_mode 2 = verify the server with CA number {ca} of the PKI store;
     # AT+CIPSSLCCN is the name the certificate must carry.
@@ -84,3 +85,27 @@ class ESPAT(Family):
     def parse_push(self, header):
         link, size = header[len(b"+IPD,"):].split(b",")
         return Link, int(link), int(size)
+
+
+class NonOSLink(Link):
+    """ESP8266 NonOS AT 1.7: +CIPRECVDATA,<len>:<data>, no SNI, no verification."""
+
+    open_tls = (('AT+CIPSTART={link},"SSL","{host}",{port}', 30, "{link},CONNECT", b""),)
+    read_header = b"+CIPRECVDATA,"
+    read_header_end = b":"
+    verify = None
+    verify_any_host = None
+    unverified = ()
+    ca_upload = None
+
+
+class ESP8266NonOS(ESPAT):
+    channels = (NonOSLink,)
+
+
+def _firmware(line):
+    """AT version:1.7.x is NonOS AT; 2.x and 3.x are esp-at."""
+    return ESP8266NonOS if line.startswith(b"AT version:1.") else ESPAT
+
+
+ESPAT.identify = ("AT+GMR", 5, b"AT version:", _firmware)

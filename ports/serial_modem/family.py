@@ -34,14 +34,16 @@ class Channel:
     sent_field = None  # field of send_done that counts accepted bytes
     ok_after_send_done = False  # an OK follows send_done (u-blox)
     send_fail = (b"SEND FAIL",)
+    send_full = ()  # words meaning "buffer full, nothing taken": retried after a pause
     max_send = 1460
     read = ""  # pull-read command template asking for {n} bytes
     read_header = b""  # reply line announcing the payload length
     read_header_end = b"\n"  # byte ending that header (payload follows)
     got_field = 0  # field of read_header holding the payload length
-    left_field = None  # field of read_header saying how much is still buffered;
-    # without it the host reads until a read returns 0 (a read may return
-    # one packet, and modules send no new notice until drained)
+    left_field = None  # field of read_header saying how much is still buffered
+    short_read_drains = False  # a read returns all that is buffered (up to the
+    # size asked) and each arrival is announced; otherwise (a read may return
+    # one packet, no new notice until drained) the host reads on until 0
     read_done = b"OK"  # line ending a read reply
     max_read = 1460
     close = ""
@@ -95,6 +97,9 @@ class Family:
     registration = ()  # AT+CREG?-style queries; one of them must say registered
     register_timeout = 120  # s to wait while the module is searching
     reasons = ()  # (bytes in an error reply, what it means) for messages
+    # (command, timeout s, result prefix, pick) asking the firmware version;
+    # pick(line) is the Family subclass that speaks that firmware's dialect.
+    identify = None
     needs = ()  # Modem() arguments bring-up cannot do without
     bringup = ()
     dns = None  # (template, timeout s, result prefix)

@@ -15,6 +15,7 @@ from .engine import (
     ModemReset,
     NetworkDown,
     NotReady,
+    SendFailed,
     CLOSED,
     NETDOWN,
     RESET,
@@ -166,6 +167,9 @@ class Modem:
             self._probe()
             engine.command(b"ATE0", 2000)
             engine.expect_echo = False
+            if fam.identify:
+                self._identify(deadline)
+                fam = self.family
             if fam.sim_check:
                 self._sim_ready(deadline)
             if fam.registration:
@@ -194,6 +198,15 @@ class Modem:
             ETIMEDOUT, "%s: no answer to AT on %s (power, wiring, baud rate?)" % (self.name, self._port_spec)
         )
 
+    def _identify(self, deadline):
+        """Ask the firmware version and switch to the dialect it speaks."""
+        template, timeout_s, prefix, pick = self.family.identify
+        line = self.engine.command(template.encode(), self._step_ms(timeout_s, deadline), prefix)
+        cls = pick(line)
+        if type(self.family) is not cls:
+            self.family = self.engine.family = cls()
+            self._prepared = []
+
     def _sim_ready(self, deadline):
         """AT+CPIN? until READY; a SIM that is still starting up is waited for."""
         give_up = deadline_after(self._step_ms(20, deadline))
@@ -220,7 +233,7 @@ class Modem:
         while True:
             states = []
             for query in self.family.registration:
-                prefix = query[3:-1].encode() + b": "  # AT+CREG? -> +CREG: <n>,<stat>
+                prefix = query[2:-1].encode() + b": "  # AT+CREG? -> +CREG: <n>,<stat>
                 state = self.engine.command(query.encode(), 5000, prefix, _registration_state)
                 if state in (1, 5):
                     return
@@ -513,13 +526,23 @@ class ModemSocket:
             return 0
         engine = self._modem.engine
         timeout = self._deadline(60000)
+        cmd = self._command_text(self._channel.send, n)
+        pause = 50
         try:
-            return engine.send(self._command_text(self._channel.send, n), mv[:n], self._channel, remaining_ms(timeout))
+            while True:
+                sent = engine.send(cmd, mv[:n], self._channel, remaining_ms(timeout))
+                if sent >= 0:
+                    return sent
+                # Buffer full: give the module time to drain it, unless the link is gone.
+                while engine.pump(deadline_after(0)):
+                    pass
+                if self._peer_closed or self._error is not None or pause > 1600:
+                    why = "the buffer stayed full" if pause > 1600 else "the link closed"
+                    raise SendFailed("%s: send failed on link %s (SEND FAIL: %s)" % (self._modem.name, self._link, why))
+                sleep_ms(pause)
+                pause *= 2
         except ModemTimeout:
             self._fail(ModemTimeout(ETIMEDOUT, "%s: modem stalled while sending on link %s" % (self._modem.name, self._link)))
-            raise
-        except CommandError as exc:
-            self._fail(exc)
             raise
         except ModemError as exc:
             self._fail(exc)
@@ -589,10 +612,11 @@ class ModemSocket:
                 if not got:
                     self._readable = self._notified  # unless new data was announced meanwhile
                     continue
-                if channel.left_field is not None and not self._notified:
-                    # The module says what is left; without that (a read may
-                    # return one packet), read on until a read returns 0.
-                    self._readable = engine.left > 0
+                if not self._notified:  # no notice came meanwhile: is anything left?
+                    if channel.left_field is not None:
+                        self._readable = engine.left > 0
+                    elif channel.short_read_drains and got < len(dest):
+                        self._readable = False
                 return got
             if self._peer_closed:
                 return 0

@@ -36,6 +36,7 @@ class Socket(Channel):
     read_header_end = b'"'  # +USORD: <s>,<len>,"<payload>"
     got_field = 1
     max_read = 1024
+    short_read_drains = True
     close = "AT+USOCL={link}"
     close_timeout = 120
     urcs = (

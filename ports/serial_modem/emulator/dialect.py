@@ -26,6 +26,9 @@ class Dialect:
     netdown_urc = b""
     accepted = ()  # commands answered OK with no effect
     offline = ()  # commands served before the data network is up
+    boot_codes = ()  # what the module prints at power-up (echo is on then)
+    stored_ca = "server_ca.pem"  # the name --cafile sits under on the module
+    readiness = ("+CPIN", "+CREG", "+CGREG", "+CEREG")  # SIM and registration queries (cellular)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -46,10 +49,23 @@ class Dialect:
         """Run one AT+<name> command (name keeps its '+')."""
         if name in self.accepted:
             return self.ok()
+        if name in self.readiness and op == "?":
+            return self.ready_state(name)
         handler = getattr(self, "at_" + name[1:], None)
         if handler is None or (name not in self.offline and not self.net_up):
             return self.error()
         return handler(op, args)
+
+    def ready_state(self, name):
+        """AT+CPIN? and AT+CREG?/CGREG?/CEREG? from the emulator's SIM and
+        registration settings (registration searches for register_after s)."""
+        emu = self.emu
+        if name == "+CPIN":
+            if emu.sim == "absent":
+                return self.reply(b"+CME ERROR: 10")
+            return self.reply(b"+CPIN: SIM PIN" if emu.sim == "pin" else b"+CPIN: READY", b"OK")
+        stat = {"home": 1, "roaming": 5, "searching": 2, "denied": 3, "off": 0}[emu.registered()]
+        return self.reply(b"%s: 0,%d" % (name.encode(), stat), b"OK")
 
     # helpers the handlers use
     def reply(self, *lines):
@@ -70,7 +86,10 @@ class Dialect:
             return None
 
     def read_reply(self, link, want):
-        """Up to want buffered bytes for a pull read; re-arms the readable URC."""
+        """Up to want buffered bytes for a pull read (at most one packet with
+        the packet option); re-arms the readable URC once drained."""
+        if self.emu.packet:
+            want = min(want, self.emu.packet)
         data = bytes(link.buf[:want])
         del link.buf[:want]
         if not link.buf and (not data or not self.rearm_after_empty_read):

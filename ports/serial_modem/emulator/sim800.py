@@ -6,6 +6,7 @@ from .dialect import Dialect
 class SIM800(Dialect):
     name = "sim800"
     netdown_urc = b"+PDP: DEACT"
+    boot_codes = (b"RDY", b"+CFUN: 1", b"+CPIN: READY", b"Call Ready", b"SMS Ready")
     accepted = ("+CGATT", "+CIPMUX", "+CIPQSEND", "+CSTT")
     offline = ("+CIPSHUT", "+CIPRXGET", "+CIICR", "+CIFSR")
 
@@ -38,7 +39,7 @@ class SIM800(Dialect):
         if n in emu.links:
             return self.reply(b"OK", b"%d, ALREADY CONNECT" % n)
         self.ok()
-        link = emu.open_link(n, args[2], int(args[3]), self.tls_next, args[2])
+        link = emu.open_link(n, args[2], int(args[3]), self.tls_next)  # SSL firmware: no checks, no SNI
         return self.reply(b"%d, CONNECT OK" % n if link else b"%d, CONNECT FAIL" % n)
 
     def at_CIPSEND(self, op, args):
