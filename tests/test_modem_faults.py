@@ -140,6 +140,9 @@ def test_stalled_modem_during_send(family, http_server):
     with Rig(family) as rig:
         conn = HTTPConnection("localhost", http_server.port, timeout=0.5, transport=rig.modem)
         get(conn, "/index.html")
+        # A data notice that came inside the last read is checked before the
+        # next request (one pull read): settle it now, so the stall hits the send.
+        rig.modem.peer_closed(conn.sock)
         rig.emulator.fault("stall", 1.0)
         with pytest.raises(ModemTimeout):
             conn.request("POST", "/echo", body=b"y" * 100)
