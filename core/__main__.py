@@ -19,7 +19,7 @@ from . import HTTPConnection, HTTPSConnection, HTTPException, IncompleteRead, In
 
 EXIT_CODES = (
     (0, "success (with -f: an HTTP status below 400)"),
-    (2, "bad option or argument (including a -H without a colon)"),
+    (2, "bad option or argument: a -H without a colon, --modem without pyserial, -k with --modem"),
     (3, "bad URL"),
     (6, "could not resolve the host name"),
     (7, "could not connect (refused, unreachable, modem not answering)"),
@@ -38,7 +38,7 @@ EXIT_CODES = (
     (130, "interrupted (Ctrl-C)"),
 )
 BLOCK = 16384
-SERIAL_EXTRA = "pip install 'microhttplib[serial]'"
+SERIAL_EXTRA = "pip install 'microhttplib[serial]' (or pip install pyserial)"
 
 
 class Failure(Exception):
