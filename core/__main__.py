@@ -38,7 +38,7 @@ EXIT_CODES = (
     (130, "interrupted (Ctrl-C)"),
 )
 BLOCK = 16384
-SERIAL_EXTRA = "pip install 'microhttplib[serial]' (or pip install pyserial)"
+SERIAL_EXTRA = "pip install 'microhttplib[serial]'"
 
 
 class Failure(Exception):
@@ -153,7 +153,7 @@ def build_parser():
                         help="give up on a connect or a receive after SECONDS; 0 waits forever "
                         "(default: %(default)s)")
     modem = parser.add_argument_group(
-        "AT-command modem (instead of the platform's sockets; needs " + SERIAL_EXTRA + ")")
+        "AT-command modem, instead of the platform's sockets (needs pyserial: " + SERIAL_EXTRA + ")")
     modem.add_argument("--modem", metavar="PORT",
                        help="serial device (/dev/ttyUSB0, COM3) or pyserial URL of the modem")
     modem.add_argument("--family", default="sim800", choices=FAMILIES, metavar="FAMILY",
@@ -452,7 +452,8 @@ def open_modem(args):
     try:
         import serial  # noqa: F401 (the modem port imports it when it opens the line)
     except ImportError:
-        raise Failure(2, "--modem needs pyserial, which is not installed: %s" % SERIAL_EXTRA)
+        raise Failure(2, "--modem needs pyserial, which is not installed: %s (or pip install pyserial)"
+                      % SERIAL_EXTRA)
     from .ports.serial_modem import Modem
 
     return Modem(args.modem, args.family, baudrate=args.baud, apn=args.apn, user=args.user,
