@@ -358,11 +358,13 @@ def measure(interpreters=None, tree=None, libs=("mhl", "ureq", "ada", "chu"), fr
 
 def _measure(work, interpreters, notes, tree, libs, frozen, romfs, search, rounds, opt, log):
     result = {"notes": notes, "tables": [], "search": search, "rounds": rounds}
-    mpy_size = None
     if tree is None and not frozen:
-        tree, mpy_size = build_tree(work, opt)
-        result["mpy_bytes"] = mpy_size
+        tree, result["mpy_bytes"] = build_tree(os.path.join(work, "build"), opt)
     result["tree"] = tree
+    if tree:
+        # Modules keep their __file__ in the heap: the same path length for
+        # every tree measured, so that two trees compare byte for byte.
+        tree = shutil.copytree(tree, os.path.join(work, "lib"))
     peer_paths = {}
     if any(k != "mhl" for k in libs):
         peers, peer_notes = mp_peers.fetch_peers()
@@ -407,7 +409,9 @@ def _measure(work, interpreters, notes, tree, libs, frozen, romfs, search, round
                     r = bench.call("where", key, "/", libpath, image, check=False)
                     source = r.stdout.strip() or (r.stderr.strip().splitlines() or ["?"])[-1]
                     log("   %s loads from %s" % (label, source))
-                    if frozen and ".frozen" not in source:
+                    # frozen: nothing on the path could provide it, and no file did
+                    if frozen and (r.returncode or source.endswith(".mpy")
+                                   or source.startswith("/")):
                         raise RuntimeError("%s: microhttplib is not frozen in (%s)" % (mp, source))
                 log("   %s" % label)
                 col = measure_column(bench, key, libpath, image, bases.get(image), search,
