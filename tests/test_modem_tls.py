@@ -97,9 +97,16 @@ def get(conn):
     return response.status, response.read()
 
 
+def rig_for(family, **options):
+    """esp-at takes a CA from the host from 3.x on (AT+SYSMFG)."""
+    if family == "esp_at":
+        options.setdefault("firmware", "3.2")
+    return Rig(family, **options)
+
+
 @pytest.mark.parametrize("family", VERIFYING)
 def test_verified_https_stores_the_ca_once_and_sends_sni(family, pki):
-    with Rig(family) as rig:
+    with rig_for(family) as rig:
         conn = HTTPSConnection("localhost", pki["good"].port, timeout=10, transport=rig.modem, cadata=ca_pem(pki))
         assert get(conn) == (200, b"sni=localhost")
         conn.close()
@@ -120,7 +127,7 @@ def test_verified_https_stores_the_ca_once_and_sends_sni(family, pki):
 @pytest.mark.parametrize("server", ["impostor", "wrong_name"])
 @pytest.mark.parametrize("family", VERIFYING)
 def test_verified_https_refuses_an_untrusted_certificate_or_a_wrong_name(family, server, pki):
-    with Rig(family) as rig:
+    with rig_for(family) as rig:
         conn = HTTPSConnection("localhost", pki[server].port, timeout=10, transport=rig.modem, cadata=ca_pem(pki))
         with pytest.raises(ConnectFailed, match="%s: connect to localhost" % family):
             get(conn)
@@ -175,7 +182,7 @@ def test_a_module_that_cannot_verify_refuses_https(pki):
 
 @pytest.mark.parametrize("family", ["sara_r4", "esp_at"])
 def test_check_hostname_false_keeps_the_chain_check(family, pki):
-    with Rig(family) as rig:
+    with rig_for(family) as rig:
         conn = HTTPSConnection("localhost", pki["wrong_name"].port, timeout=10, transport=rig.modem,
                                cadata=ca_pem(pki), check_hostname=False)
         assert get(conn)[0] == 200
@@ -183,3 +190,13 @@ def test_check_hostname_false_keeps_the_chain_check(family, pki):
                                cadata=ca_pem(pki), check_hostname=False)
         with pytest.raises(ConnectFailed):
             get(conn)
+
+
+def test_esp_at_2_takes_no_ca_from_the_host_but_a_named_one(pki):
+    with Rig("esp_at", firmware="2.2", cafile=pki["ca_path"]) as rig:
+        conn = HTTPSConnection("localhost", pki["good"].port, timeout=10, transport=rig.modem, cadata=ca_pem(pki))
+        with pytest.raises(ModemError, match="esp_at: storing the CA certificate on the module failed"):
+            get(conn)
+        rig.modem.ca_name = "1"  # flashed into the PKI partition
+        conn = HTTPSConnection("localhost", pki["good"].port, timeout=10, transport=rig.modem)
+        assert get(conn) == (200, b"sni=localhost")

@@ -373,6 +373,7 @@ class ATEngine:
         self._busy = True
         self._unanswered = True  # no reply line yet: a "busy" may still come
         self._sent = cmd
+        self.last_info = b""  # words explaining an error belong to this command
         self.round_trips += 1
         self.write(cmd)
         self.write(b"\r\n")

@@ -209,6 +209,10 @@ class Modem:
 
     def _sim_ready(self, deadline):
         """AT+CPIN? until READY; a SIM that is still starting up is waited for."""
+        try:
+            self.engine.command(b"AT+CMEE=2", 2000)  # errors in words: "SIM not inserted"
+        except CommandError:
+            pass
         give_up = deadline_after(self._step_ms(20, deadline))
         while True:
             try:
