@@ -100,3 +100,66 @@ def test_empty_lines_before_a_response(scripted, blank, outcome):
     except httplib.BadStatusLine as exc:
         got = type(exc).__name__
     assert got == outcome
+
+
+# --------------------------------------------------------------- cadata forms
+
+def cadata_forms(ca_pem):
+    """The CA as PEM str, PEM bytes (a CA file read in 'rb' mode) and DER bytes."""
+    import ssl
+    return {"PEM str": ca_pem, "PEM bytes": ca_pem.encode("ascii"),
+            "DER bytes": ssl.PEM_cert_to_DER_cert(ca_pem)}
+
+
+@pytest.mark.parametrize("form", ["PEM str", "PEM bytes", "DER bytes", "PEM bytes bundle"])
+def test_cadata_forms(tls_server, form):
+    import trustme
+    forms = cadata_forms(tls_server.ca_pem)
+    forms["PEM bytes bundle"] = trustme.CA().cert_pem.bytes() + forms["PEM bytes"]
+    conn = httplib.HTTPSConnection("localhost", tls_server.port, cadata=forms[form], timeout=10)
+    conn.request("GET", "/index.html")
+    assert conn.getresponse().read() == servers.INDEX_HTML
+    conn.close()
+
+
+@pytest.mark.parametrize("form", ["PEM bytes", "DER bytes"])
+def test_cadata_bytes_of_another_ca_refused(tls_server, form):
+    import ssl
+    import trustme
+    other = cadata_forms(trustme.CA().cert_pem.bytes().decode())[form]
+    conn = httplib.HTTPSConnection("localhost", tls_server.port, cadata=other, timeout=10)
+    with pytest.raises(ssl.SSLCertVerificationError):
+        conn.request("GET", "/")
+
+
+# ------------------------------------------------------------ README opt-out
+
+def test_readme_opt_out_line_works_as_written(tls_server):
+    """After a bare `import microhttplib`, in a fresh interpreter."""
+    import os
+    import subprocess
+    import sys
+    readme = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")
+    with open(readme, encoding="utf-8") as f:
+        assert "context=microhttplib.ports.cpython.unverified_context()" in f.read()
+    script = ("import microhttplib\n"
+              "conn = microhttplib.HTTPSConnection('localhost', %d, timeout=10,\n"
+              "    context=microhttplib.ports.cpython.unverified_context())\n"
+              "conn.request('GET', '/index.html')\n"
+              "print(conn.getresponse().status)\n" % tls_server.port)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=60)
+    assert (out.returncode, out.stdout, out.stderr) == (0, "200\n", "")
+
+
+def test_ports_load_on_first_use():
+    import subprocess
+    import sys
+    script = ("import sys, microhttplib\n"
+              "print(sorted(m for m in sys.modules if m.startswith('microhttplib')))\n"
+              "print(microhttplib.ports.serial_modem.__name__)\n"
+              "try:\n    microhttplib.ports.nothing\nexcept AttributeError:\n    print('no')\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=60)
+    assert out.stdout.splitlines() == [
+        "['microhttplib']", "microhttplib.ports.serial_modem", "no"], out.stderr
