@@ -544,6 +544,22 @@ def write_markdown(results, errors, info, versions, charts, elapsed):
         f.write("\n".join(L))
 
 
+README = os.path.join(ROOT, "README.md")
+
+
+def write_readme_figures(mp, date):
+    """README's MicroPython table: the 32-bit table of this run (a full run only)."""
+    import micropython_heap
+    tables = [t for t in mp["tables"] if t["interpreter"]["bits"] == 32][:1]
+    if QUICK or not mp["search"] or not tables:
+        return False
+    micropython_heap.write_block(README, "device-fit", (
+        "From `make bench` on %s ([bench/results.md](bench/results.md), section 4, also has "
+        "the 64-bit and 1.22.2 tables):\n\n%s" % (date, micropython_heap.markdown(
+            dict(mp, tables=tables)))))
+    return True
+
+
 def _trim_profile(text):
     lines = [l.rstrip() for l in text.splitlines()]
     start = next((i for i, l in enumerate(lines) if "ncalls" in l), 0)
@@ -558,6 +574,8 @@ def rerender():
     charts = write_charts(raw["results"])
     write_markdown(raw["results"], raw["errors"], raw["info"], raw["versions"], charts,
                    raw.get("elapsed", 0))
+    if raw["results"].get("micropython"):
+        write_readme_figures(raw["results"]["micropython"], raw["info"]["date"])
     log("rewrote %s and %s" % (os.path.relpath(RESULTS_MD, ROOT), ", ".join(charts)))
     return 0
 
@@ -580,6 +598,8 @@ def main():
     charts = write_charts(results)
     elapsed = time.monotonic() - started
     write_markdown(results, errors, info, versions, charts, elapsed)
+    if results.get("micropython") and write_readme_figures(results["micropython"], info["date"]):
+        log("wrote README.md's MicroPython figures")
     with open(os.path.join(RAW_DIR, "results.json"), "w") as f:
         json.dump({"info": info, "versions": versions, "results": results, "errors": errors,
                    "elapsed": elapsed}, f, indent=1, default=str)
