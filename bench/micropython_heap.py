@@ -466,9 +466,10 @@ def _cell(v):
 
 
 def interpreter_title(info):
-    return "%d-bit: `%s` (%s)" % (info["bits"], os.path.relpath(info["path"], ROOT)
-                                  if info["path"].startswith(ROOT) else info["path"],
-                                  info["version"])
+    path = info["path"]
+    if path.startswith(os.path.dirname(ROOT) + os.sep):  # the checkout or beside it
+        path = os.path.relpath(path, ROOT)
+    return "%d-bit: `%s` (%s)" % (info["bits"], path, info["version"])
 
 
 def markdown(result):
