@@ -230,3 +230,18 @@ def test_mip_install_from_package_json_then_request(board, http_server):
     out = mpremote(tty, "exec", REQUEST % (http_server.host, int(http_server.port)))
     assert "BOARD 200 167 b'<!doctype html>'" in out
     assert "FROM lib/microhttplib/connection.py" in out
+
+
+def test_readme_mip_install_from_a_checkout(board, http_server):
+    """README's board install, as written (run in the checkout's root); the
+    unix port's lib directory is relative, so --target names it."""
+    tty, root = board
+    for manifest in ("./package.json", "./package-serial_modem.json"):
+        r = subprocess.run([MPREMOTE, "connect", tty, "resume", "mip", "install", "--target", "lib", manifest],
+                           capture_output=True, text=True, timeout=120, cwd=ROOT)
+        assert r.returncode == 0, r.stdout + r.stderr
+    for dest, _ in load("package.json")["urls"] + load("package-serial_modem.json")["urls"]:
+        assert (root / "lib" / dest).is_file(), dest
+    out = mpremote(tty, "exec", REQUEST % (http_server.host, int(http_server.port))
+                   + "from microhttplib.ports.serial_modem import Modem\nprint('MODEM', Modem.__name__)\n")
+    assert "BOARD 200 167 b'<!doctype html>'" in out and "MODEM Modem" in out

@@ -204,9 +204,10 @@ def verify(out, micropython):
 # mip manifests at the repository root: the main one (core + the MicroPython
 # port) and one for the AT-modem port, so Wi-Fi boards do not download the
 # modem code:
-#   mpremote mip install github:OWNER/REPO
-#   mpremote mip install github:OWNER/REPO/package-serial_modem.json
-# URLs are relative to the manifest, so they name no owner or branch.
+#   mpremote mip install ./package.json               (in a checkout)
+#   mpremote mip install ./package-serial_modem.json
+# URLs are relative to the manifest, so they name no owner or branch: the
+# same files serve github:<owner>/<repo> once the repository is public.
 MANIFESTS = {
     "package.json": ("core", "ports/__init__.py", "ports/micropython"),
     "package-serial_modem.json": ("ports/serial_modem",),
