@@ -4,7 +4,7 @@
     conn = HTTPConnection("example.com", transport=modem)
 
 Families: sim800, sim7600, esp_at, bg96, sara_r4 (see family.py for what a
-family table holds). emulator.py is a CPython-only test double.
+family table holds). emulator/ is a CPython-only test double.
 """
 
 from .engine import (
