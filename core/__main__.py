@@ -260,6 +260,7 @@ class Fetch:
         try:
             if self.modem is not None:
                 self.phase = "modem"
+                _check_credentials(args, self.modem.family)
                 self.modem.start()  # bring-up, so that its failures name the modem
             return self.exchange(target, body)
         finally:
@@ -372,15 +373,18 @@ class Fetch:
         if not isinstance(exc, OSError):
             raise exc
         reason = _reason(exc)
+        if self.phase == "modem":
+            family = self.args.family
+            if reason.startswith(family + ": "):
+                reason = reason[len(family) + 2:]  # the modem's words name the family; so does the line
+            return 7, ("the %s modem on %s did not come up: %s; check --modem, --family and --baud"
+                       % (family, self.args.modem, reason))
         if _is_timeout(exc):
             return 28, ("timed out after %s s %s %s%s: %s; a larger --timeout may help"
                         % (_seconds(timeout), _TIMEOUT_WHILE.get(self.phase, "talking to"), where, got, reason))
         if _is_dns_error(exc):
             return 6, "cannot resolve %r: %s; check the host name%s" % (
                 self.conn.host, reason, " and the modem's network" if self.modem else "")
-        if self.phase == "modem":
-            return 7, ("cannot use the %s modem on %s: %s; check --modem, --family and --baud"
-                       % (self.args.family, self.args.modem, reason))
         if self.phase == "connect":
             hint = "is a server listening there?" if isinstance(exc, ConnectionRefusedError) else "check the host and port"
             return 7, "cannot connect to %s: %s; %s" % (where, reason, hint)
@@ -458,6 +462,13 @@ def open_modem(args):
 
     return Modem(args.modem, args.family, baudrate=args.baud, apn=args.apn, user=args.user,
                  password=args.password, ssid=args.ssid, psk=args.psk)
+
+
+def _check_credentials(args, family):
+    """The options a family's bring-up needs (apn, or ssid and psk), before any AT command."""
+    missing = ["--" + need for need in family.needs if not getattr(args, need, None)]
+    if missing:
+        raise Failure(2, "--family %s needs %s" % (args.family, " and ".join(missing)))
 
 
 def tls_settings(args, modem):

@@ -172,10 +172,30 @@ def test_negative_timeout_is_a_bad_argument():
 
 def test_modem_that_cannot_be_opened_names_family_and_port(tmp_path):
     missing = str(tmp_path / "no-modem-here")
-    result = cli("--modem", missing, "--family", "bg96", "http://127.0.0.1:1/")
+    result = cli("--modem", missing, "--family", "bg96", "--apn", "internet", "http://127.0.0.1:1/")
     assert result.returncode == 7
     line = one_line(result)
     assert "bg96" in line and missing in line and "--modem" in line
+
+
+def test_modem_that_does_not_answer_exits_7_naming_it():
+    master, slave = pty.openpty()  # a serial line with nothing on the other end
+    try:
+        port = os.ttyname(slave)
+        result = cli("--modem", port, "--family", "sim800", "--apn", "internet", "http://127.0.0.1:1/")
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert result.returncode == 7
+    line = one_line(result)
+    assert "the sim800 modem on %s did not come up" % port in line and "no answer" in line
+
+
+def test_modem_family_without_its_credentials_is_a_bad_argument():
+    result = cli("--modem", "/dev/null", "--family", "esp_at", "http://127.0.0.1:1/")
+    assert result.returncode == 2 and "--family esp_at needs --ssid" in one_line(result)
+    result = cli("--modem", "/dev/null", "--family", "sim800", "http://127.0.0.1:1/")
+    assert result.returncode == 2 and "--family sim800 needs --apn" in one_line(result)
 
 
 def test_modem_path_without_pyserial_names_the_extra():
@@ -300,6 +320,21 @@ def test_server_closing_without_a_reply_exits_52(scripted):
     server = scripted(hang_up)
     result = cli("http://127.0.0.1:%d/" % server.port)
     assert result.returncode == 52 and "without a reply" in one_line(result)
+
+
+def test_reset_during_the_body_exits_56(scripted):
+    import struct
+
+    def reset(server, conn):
+        server.read_request(conn)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"x" * 1000)
+        time.sleep(0.2)
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    server = scripted(reset)
+    result = cli("http://127.0.0.1:%d/" % server.port)
+    assert result.returncode == 56
+    line = one_line(result)
+    assert "127.0.0.1:%d" % server.port in line and "after 1000 body bytes" in line
 
 
 def test_garbage_reply_exits_8(scripted):
