@@ -56,8 +56,12 @@ def split_url(url):
     """(tls, authority, target) of an http:// or https:// URL.
 
     The authority (host[:port]) is left to HTTPConnection, which parses and
-    checks the port as it does for any caller; the fragment is dropped.
+    checks the port as it does for any caller; the fragment is dropped and
+    non-ASCII characters in the path and query are sent percent-encoded
+    (UTF-8), as browsers do.
     """
+    if any(c <= " " or c == "\x7f" for c in url):
+        raise InvalidURL("a URL cannot hold spaces or control characters; percent-encode them (%20)")
     scheme, sep, rest = url.partition("://")
     if not sep:
         scheme, rest = "http", url  # like curl: a bare host means http
@@ -70,6 +74,7 @@ def split_url(url):
         if stop in rest:
             end = min(end, rest.index(stop))
     authority, target = rest[:end], rest[end:]
+    target = "".join(c if c < "\x80" else "".join("%%%02X" % b for b in c.encode("utf-8")) for c in target)
     if not target.startswith("/"):
         target = "/" + target
     if "@" in authority:
@@ -262,7 +267,7 @@ class Fetch:
                 self.phase = "modem"
                 _check_credentials(args, self.modem.family)
                 self.modem.start()  # bring-up, so that its failures name the modem
-            return self.exchange(target, body)
+            self.exchange(target, body)
         finally:
             self.conn.close()
             if self.modem is not None:
@@ -303,7 +308,6 @@ class Fetch:
         finally:
             if sink is not self.stdout:
                 sink.close()
-        return response.status
 
     def copy(self, response, sink):
         while True:

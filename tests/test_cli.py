@@ -110,12 +110,15 @@ def test_query_right_after_the_port_is_kept_and_the_fragment_dropped(scripted):
     assert cli(base + "?q=1").stdout == b"ok"
     assert cli(base + "#frag").stdout == b"ok"
     assert cli(base + "/p?a=b#frag").stdout == b"ok"
+    assert cli(base + "/\u00e9t\u00e9?q=\u00fc").stdout == b"ok"
     lines = [request.split(b"\r\n")[0] for request in server.requests]
-    assert lines == [b"GET /?q=1 HTTP/1.1", b"GET / HTTP/1.1", b"GET /p?a=b HTTP/1.1"]
+    assert lines == [b"GET /?q=1 HTTP/1.1", b"GET / HTTP/1.1", b"GET /p?a=b HTTP/1.1",
+                     b"GET /%C3%A9t%C3%A9?q=%C3%BC HTTP/1.1"]
 
 
 def test_other_schemes_and_credentials_are_bad_urls():
-    for url in ("ftp://127.0.0.1/", "http://user:pw@127.0.0.1/", "http:///path"):
+    for url in ("ftp://127.0.0.1/", "http://user:pw@127.0.0.1/", "http:///path", "http://127.0.0.1:1/a b",
+                "http://127.0.0.1:1/a\r\nX-Injected: 1"):
         result = cli(url)
         assert result.returncode == 3, url
         assert "bad URL" in one_line(result)
