@@ -1,6 +1,9 @@
 """Quectel BG96: QIACT context, QIOPEN/QSSLOPEN links in buffer mode, QIRD/QSSLRECV reads."""
 
-from .dialect import Dialect
+from .dialect import Dialect, CELLULAR_ANSWERS, CELLULAR_SETTINGS, BASIC_ACCEPTED
+
+LINKS = range(12)
+REVISION = "BG96MAR02A07M1G"
 
 
 class BG96(Dialect):
@@ -10,8 +13,76 @@ class BG96(Dialect):
     max_send = 1460
     max_read = 1500
     rearm_after_empty_read = True
-    accepted = ("+QICSGP", "+QSSLCFG")
-    offline = ("+QIDEACT", "+QIACT")
+    answers = dict(
+        CELLULAR_ANSWERS,
+        **{
+            "I": ("Quectel", "BG96", "Revision: " + REVISION),
+            "+GMR": REVISION,
+            "+CGMR": REVISION,
+            "+CGMM": "BG96",
+            "+CGMI": "Quectel",
+            "+QCCID": "+QCCID: 89860000000000000001",
+            "+QSPN?": '+QSPN: "Emulated","Emulated","",0,"00101"',
+            "+QNWINFO": '+QNWINFO: "CAT-M1","00101","LTE BAND 3",1300',
+            "+QTEMP": "+QTEMP: 30,30,30",
+            "+QIGETERROR": "+QIGETERROR: 0,operation success",
+        }
+    )
+    settings = dict(
+        CELLULAR_SETTINGS,
+        **{
+            "+CGATT": ("1", ("0", "1")),
+            "+CTZU": ("0", ("0", "1")),
+            "+CTZR": ("0", ("0", "1")),
+            "+QSCLK": ("0", ("0", "1")),
+        }
+    )
+    tests = {
+        "+QIOPEN": '(1-16),(0-11),"TCP/UDP/TCP LISTENER/UDP SERVICE","<IP_address>/<domain_name>",<remote_port>,'
+                   "<local_port>,(0-2)",
+        "+QISEND": "(0-11),(0-1460)",
+        "+QIRD": "(0-11),(0-1500)",
+        "+QICLOSE": "(0-11),(0-65535)",
+        "+QIACT": "(1-16)",
+    }
+    accepted = BASIC_ACCEPTED + ("+QSSLCFG", "+CGDCONT", "+CFUN", "+IPR", "+IFC", "+ICF")
+    offline = ("+QIDEACT", "+QIACT", "+QICSGP", "+QISTATE")
+
+    def power_on(self):
+        Dialect.power_on(self)
+        self.context = ("", "", "")
+
+    def at_QICSGP(self, op, args):
+        if len(args) < 1 or int(args[0]) not in range(1, 17):
+            return self.error(50)
+        if len(args) == 1:  # AT+QICSGP=<cid>: the query form
+            return self.answer('+QICSGP: 1,"%s","%s","%s",0' % self.context)
+        self.context = tuple((args[2:] + ["", "", ""])[:3])
+        return self.ok()
+
+    def read_QIACT(self):
+        if not self.net_up:
+            return self.ok()
+        return self.answer('+QIACT: 1,1,1,"10.64.0.2"')
+
+    def at_QISTATE(self, op, args):
+        """AT+QISTATE (all links) or AT+QISTATE=1,<id> (one)."""
+        if op == "=":
+            if len(args) != 2 or args[0] != "1":
+                return self.error(50)
+            keys = [int(args[1])]
+        else:
+            keys = sorted(self.emu.links)
+        rows = []
+        for n in keys:
+            link = self.emu.links.get(n)
+            if link is not None:
+                kind = "SSL" if link.tls else "TCP"
+                rows.append('+QISTATE: %d,"%s","%s",%d,50000,%d,1,%d,0,"uart1"' % (
+                    n, kind, link.peer[0], link.peer[1], 4 if link.eof else 2, n))
+        return self.answer(rows)
+
+    read_QISTATE = at_QISTATE
 
     def at_QIDEACT(self, op, args):
         self.emu.close_all()
@@ -25,6 +96,8 @@ class BG96(Dialect):
         return self.ok()
 
     def at_QIDNSGIP(self, op, args):
+        if len(args) != 2 or not args[1]:
+            return self.error(50)
         ip = self.resolve(args[1])
         self.ok()
         if ip is None:
@@ -38,6 +111,8 @@ class BG96(Dialect):
         return self.open(b"+QSSLOPEN", int(args[2]), args[3], args[4], True)
 
     def open(self, word, n, host, port, tls):
+        if n not in LINKS:
+            return self.error(50)
         if n in self.emu.links:
             return self.reply(b"ERROR")
         self.ok()
@@ -46,6 +121,11 @@ class BG96(Dialect):
 
     def at_QISEND(self, op, args):
         n, size = int(args[0]), int(args[1])
+        if size == 0 and len(args) == 2:  # AT+QISEND=<id>,0: how much was sent and acknowledged
+            link = self.emu.links.get(n)
+            if link is None:
+                return self.error()
+            return self.answer("+QISEND: %d,%d,0" % (link.sent, link.sent))
         if n not in self.emu.links or size > self.max_send or size < 1:
             return self.error()
         return self.emu.expect_data(size, lambda data: self.sent(n, data), self.prompt)
@@ -61,8 +141,11 @@ class BG96(Dialect):
     def pull(self, word, args):
         n, want = int(args[0]), int(args[1])
         link = self.emu.links.get(n)
-        if link is None or want > self.max_read:
+        if link is None or want > self.max_read or len(args) != 2:
             return self.error()
+        if want == 0:  # the query form: received in total, read, unread
+            got = link.received
+            return self.answer("%s: %d,%d,%d" % (word.decode(), got, got - len(link.buf), len(link.buf)))
         data = self.read_reply(link, want)
         return self.emu.payload_reply(b"%s: %d\r\n" % (word, len(data)), data, b"\r\n", b"OK")
 

@@ -1,16 +1,51 @@
 """What every emulated family shares: the reply helpers and the command dispatch.
 
-A family (sim800.py, ...) subclasses Dialect with its words, limits and one
-`at_<NAME>(op, args)` method per command it implements (AT+CIPSTART is
-at_CIPSTART). `accepted` names commands answered OK with no effect,
-`offline` those served before the data network is up; every other command
-needs the network and answers ERROR without it. Defining a subclass with
-a `name` registers it in DIALECTS.
+A family (sim800.py, ...) subclasses Dialect with its words, limits and
+tables, and one `at_<NAME>(op, args)` method per command with behaviour
+(AT+CIPSTART is at_CIPSTART; op is "" or "="). The tables:
+
+  answers   "+CSQ", "+CREG?", "I": fixed lines answered (then OK) to that form
+  settings  "+CIPMUX": (default, allowed values): AT+X=v stores v (ERROR if not
+            allowed), AT+X? answers "+X: v", AT+X=? lists the allowed values;
+            a handler, if any, runs instead of the store and calls store()
+  tests     "+CIPSTART": the text of the test form (AT+X=?) "+X: <text>"
+  accepted  commands answered OK with no effect
+  offline   commands served before the data network is up; every other
+            set/exec form needs the network and answers ERROR without it
+
+The read form of a command with behaviour is a `read_<NAME>()` method. A
+test form of a known command without a table entry answers OK; anything
+unknown answers ERROR. Defining a subclass with a `name` registers it in
+DIALECTS.
 """
 
 import socket
 
 DIALECTS = {}
+
+# 3GPP TS 27.007 ME error codes the emulator reports
+CME_TEXT = {3: b"operation not allowed", 4: b"operation not supported", 10: b"SIM not inserted",
+            50: b"Incorrect parameters", 100: b"unknown"}
+
+# What every cellular module answers the same way (identification aside)
+CELLULAR_ANSWERS = {
+    "+CSQ": "+CSQ: 24,0",
+    "+CREG?": "+CREG: 0,1",
+    "+CGREG?": "+CGREG: 0,1",
+    "+CEREG?": "+CEREG: 0,1",
+    "+CPIN?": "+CPIN: READY",
+    "+CFUN?": "+CFUN: 1",
+    "+COPS?": '+COPS: 0,0,"Emulated Net",7',
+    "+CGATT?": "+CGATT: 1",
+    "+CIMI": "001010123456789",
+    "+CGSN": "867962040000001",
+    "+GSN": "867962040000001",
+    "+CCID": "89860000000000000001",
+    "+CGMI": "Emulated",
+}
+CELLULAR_SETTINGS = {"+CMEE": ("0", ("0", "1", "2"))}
+# V.250 basic commands a module takes and ignores here
+BASIC_ACCEPTED = ("Z", "Z0", "&F", "&F0", "&W", "&W0", "V1", "Q0", "&C1", "&D0", "&D1", "&D2")
 
 
 class Dialect:
@@ -19,13 +54,19 @@ class Dialect:
     max_send = 1460
     max_read = 1460
     push_frame = 0  # > 0: active mode exists, frames of at most this size
+    push_by_default = False  # data is pushed until the host asks for pull reads
     rearm_after_empty_read = False  # BG96: no new recv URC until a read found nothing
     close_after_drain = False  # u-blox withholds +UUSOCL until the data is read
     prompt = b"\r\n> "
     busy_word = None  # what a busy module says instead of running a command
     netdown_urc = b""
-    accepted = ()  # commands answered OK with no effect
-    offline = ()  # commands served before the data network is up
+    max_line = 1024  # longest command line the module takes
+    read_sep = ": "  # between a read reply's name and its value ("+CIPMUX: 1")
+    answers = {}
+    settings = {}
+    tests = {}
+    accepted = ()
+    offline = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -34,22 +75,82 @@ class Dialect:
 
     def __init__(self, emu):
         self.emu = emu
-        self.push = False
+        self.power_on()
+
+    def power_on(self):
+        """The state after a (re)boot: settings at their defaults, no network."""
+        self.push = self.push_by_default
+        self.values = {name: default for name, (default, _) in self.settings.items()}
         self.reset_state()
 
     def reset_state(self):
+        """The network is gone (after a reboot, or a dropped context)."""
         self.net_up = False
         self.tls_next = False
         self.sni = {}
 
+    def handler(self, name, prefix="at_"):
+        return getattr(self, prefix + name.lstrip("+&").replace("&", "_"), None)
+
+    def knows(self, name):
+        return (name in self.settings or name in self.tests or name in self.accepted
+                or name in self.answers or name + "?" in self.answers or self.handler(name) is not None
+                or self.handler(name, "read_") is not None)
+
     def handle(self, name, op, args):
-        """Run one AT+<name> command (name keeps its '+')."""
+        """Run one command of a line: name ("+CIPSTART", "I", "&F") in upper
+        case, op "", "=", "?" or "=?", args split at commas."""
+        if op == "=?":
+            if not self.knows(name):
+                return self.error()
+            if name in self.tests:
+                self.reply(self.line(name, self.tests[name]))
+            elif name in self.settings and self.settings[name][1]:
+                self.reply(self.line(name, "(%s)" % ",".join(self.settings[name][1])))
+            return self.ok()
+        if op == "?":
+            reader = self.handler(name, "read_")
+            if reader is not None:
+                return reader()
+            if name + "?" in self.answers:
+                return self.answer(self.answers[name + "?"])
+            if name in self.settings:
+                return self.answer(self.line(name, self.values[name]))
+            return self.error()
+        if op == "" and name in self.answers:
+            return self.answer(self.answers[name])
         if name in self.accepted:
             return self.ok()
-        handler = getattr(self, "at_" + name[1:], None)
-        if handler is None or (name not in self.offline and not self.net_up):
+        handler = self.handler(name)
+        if handler is None:
+            if name in self.settings and op == "=":
+                return self.ok() if self.store(name, args) else self.error(50)
             return self.error()
+        if name not in self.offline and not self.net_up:
+            return self.error(3)
         return handler(op, args)
+
+    def store(self, name, args):
+        """AT+X=v for a setting: True if v is one it takes."""
+        allowed = self.settings[name][1]
+        if len(args) != 1 or (allowed and args[0] not in allowed):
+            return False
+        self.values[name] = args[0]
+        return True
+
+    def line(self, name, value):
+        return ("%s%s%s" % (name, self.read_sep, value)).encode()
+
+    @staticmethod
+    def lines(answer):
+        """A table answer (one str, or a tuple of them) as reply lines."""
+        if isinstance(answer, (str, bytes)):
+            answer = (answer,)
+        return [line.encode() if isinstance(line, str) else line for line in answer]
+
+    def answer(self, answer):
+        self.reply(*self.lines(answer))
+        return self.ok()
 
     # helpers the handlers use
     def reply(self, *lines):
@@ -58,8 +159,15 @@ class Dialect:
     def ok(self):
         self.reply(b"OK")
 
-    def error(self):
-        self.reply(b"ERROR")
+    def error(self, code=None):
+        """ERROR, or +CME ERROR: <code> when the module reports ME errors
+        (AT+CMEE=1 numeric, 2 verbose) and the failure has a code."""
+        mode = self.values.get("+CMEE", "0")
+        if code is None or mode == "0":
+            return self.reply(b"ERROR")
+        if mode == "1":
+            return self.reply(b"+CME ERROR: %d" % code)
+        return self.reply(b"+CME ERROR: " + CME_TEXT.get(code, b"unknown"))
 
     def resolve(self, host):
         if self.emu.take_fault("dns-fail"):

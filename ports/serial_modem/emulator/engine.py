@@ -7,6 +7,7 @@ host, and arms faults.
 
 import os
 import pty
+import re
 import select
 import socket
 import ssl
@@ -16,8 +17,22 @@ import tty
 
 from .dialect import DIALECTS
 
+BASIC = re.compile(r"&?[A-Za-z][0-9]*")  # one V.250 basic command: E0, &F, Z, I
 PERSISTENT_FAULTS = ("urc", "garbage")
 ONE_SHOT_FAULTS = ("reset", "send-fail", "dns-fail", "connect-fail", "stall", "close", "netdown", "busy")
+
+
+def split_compound(text):
+    """The commands of one line, split at ';' outside quotes."""
+    parts, start, quoted = [], 0, False
+    for i, c in enumerate(text):
+        if c == '"':
+            quoted = not quoted
+        elif c == ";" and not quoted:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
 
 
 def split_args(text):
@@ -49,6 +64,9 @@ class Link:
         self.notified = False
         self.close_reported = False
         self.limit = limit  # close:K fault: bytes left before a forced close
+        self.peer = ("0.0.0.0", 0)  # the server's address and port
+        self.sent = 0  # bytes sent to the server, in total
+        self.received = 0  # bytes received from the server, in total
 
     def fileno(self):
         return self.sock.fileno()
@@ -80,6 +98,7 @@ class Emulator:
         self._out = bytearray()
         self._data_wanted = None
         self._after_cr = False
+        self._overlong = False  # a line longer than the module takes is being dropped
         self._stall_until = 0.0
         self._line_free = 0.0  # when the modem-to-host line is idle again
         self._in_free = 0.0  # when the last staged host byte has arrived
@@ -180,10 +199,12 @@ class Emulator:
                 context = ssl.create_default_context(cafile=self.cafile)
                 sock = context.wrap_socket(sock, server_hostname=server_name)
             sock.setblocking(False)
-        except (OSError, ssl.SSLError):
+            peer = sock.getpeername()[:2]
+        except (OSError, ValueError, OverflowError):  # refused, TLS refused, bad host or port
             return None
         limit = self.take_fault("close")
         link = Link(key, sock, tls, int(limit[0] or 0) if limit else None)
+        link.peer = peer
         self.links[key] = link
         return link
 
@@ -194,6 +215,7 @@ class Emulator:
         try:
             link.sock.setblocking(True)
             link.sock.sendall(data)
+            link.sent += len(data)
             link.sock.setblocking(False)
             return True
         except OSError:
@@ -228,12 +250,14 @@ class Emulator:
                 link.limit -= len(data)
                 if link.limit == 0:
                     link.buf += data
+                    link.received += len(data)
                     self._peer_gone(link)
                     return
             if not data:
                 self._peer_gone(link)
                 return
             link.buf += data
+            link.received += len(data)
 
     def _peer_gone(self, link):
         link.eof = True
@@ -280,26 +304,65 @@ class Emulator:
             self._out += b"\r\n\x00\xff\xfe#garbage~\x1b[0m\r\n\xfe"
         if "urc" in self._persistent:
             self.reply(self.dialect.noise())
-        upper = line.upper()
-        if upper in ("AT", "ATI"):
-            return self.reply(b"OK")
-        if upper in ("ATE0", "ATE1"):
-            self.echo = upper == "ATE1"
-            return self.reply(b"OK")
-        if not upper.startswith("AT+"):
+        try:
+            self._run_line(line)
+        except Exception:  # noqa: BLE001 - a malformed line must never stop the modem: it answers and serves on
+            self.dialect.error(50)
+
+    def _run_line(self, line):
+        """AT followed by one or more commands joined by ';' (AT+CIFSR;E0).
+
+        Each part runs in turn; a failing part ends the line, and only the
+        last part's OK is kept, as a module answers a compound line.
+        """
+        if line[:2].upper() != "AT":
             return self.reply(b"ERROR")
-        body = line[2:]
-        for op in ("=", "?"):
-            if op in body:
-                name, _, rest = body.partition(op)
-                break
+        parts = split_compound(line[2:])
+        for i, part in enumerate(parts):
+            mark = len(self._out)
+            self._run_part(part.strip())
+            answer = self._out[mark:]
+            if answer.endswith(b"\r\nERROR\r\n") or b"+CME ERROR" in answer:
+                return
+            if i < len(parts) - 1 and answer.endswith(b"\r\nOK\r\n"):
+                del self._out[-6:]
+
+    def _run_part(self, part):
+        """One command: V.250 basic ones run together (&FZE0&W), then at
+        most one extended command (+NAME, +NAME=args, +NAME?, +NAME=?)."""
+        while part and part[0] != "+":
+            basic = BASIC.match(part)
+            if basic is None:
+                return self.reply(b"ERROR")
+            token = basic.group(0).upper()
+            part = part[len(token):]
+            if token in ("E", "E0", "E1"):
+                self.echo = token == "E1"
+            elif token not in self.dialect.accepted and token not in self.dialect.answers:
+                return self.reply(b"ERROR")
+            elif token in self.dialect.answers:
+                self.reply(*self.dialect.lines(self.dialect.answers[token]))
+        if not part:
+            return self.reply(b"OK")
+        cut = len(part)
+        for mark in ("=", "?"):
+            at = part.find(mark)
+            if 0 <= at < cut:
+                cut = at
+        name, rest = part[:cut].upper(), part[cut:]
+        if rest == "?" or rest == "=?":
+            op, args = rest, []
+        elif rest.startswith("="):
+            op, args = "=", split_args(rest[1:])
+        elif rest:
+            return self.dialect.error(50)
         else:
-            name, op, rest = body, "", ""
-        self.dialect.handle(name.upper(), op, split_args(rest) if rest else [])
+            op, args = "", []
+        self.dialect.handle(name, op, args)
 
     def _reset(self):
         self.close_all()
-        self.dialect.reset_state()
+        self.dialect.power_on()
         self.echo = True
         self._data_wanted = None
         if self.dialect.banner:
@@ -323,12 +386,18 @@ class Emulator:
                 continue
             end = self._inbuf.find(b"\r")
             if end < 0:
-                if len(self._inbuf) > 4096:
+                if len(self._inbuf) > self.dialect.max_line:  # the module's line buffer overflows
                     del self._inbuf[:]
+                    self._overlong = True
                 return
             line = bytes(self._inbuf[:end]).strip(b"\n ")
             del self._inbuf[:end + 1]
             self._after_cr = True
+            if self._overlong or len(line) > self.dialect.max_line:
+                self._overlong = False
+                self.commands.append(line.decode("latin-1"))
+                self.reply(b"ERROR")
+                continue
             if not line:
                 continue
             if self.echo:

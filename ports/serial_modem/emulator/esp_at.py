@@ -1,6 +1,13 @@
-"""Espressif ESP-AT (ESP8266 / ESP32): Wi-Fi join, CIPSTART links, active (+IPD) or passive receive."""
+"""Espressif ESP-AT 2.x (ESP32 / ESP8266): Wi-Fi join, one link (AT+CIPMUX=0,
+the default) or five, active (+IPD pushed, the default) or passive receive
+(AT+CIPRECVMODE=1). Replies as in the esp-at command reference; the 1.x
+names (_CUR / _DEF) are taken too, as ESP8266 drivers send them.
+"""
 
 from .dialect import Dialect
+
+LINKS = range(5)
+STA_IP, STA_MAC = "192.168.4.2", "24:0a:c4:00:00:01"
 
 
 class ESPAT(Dialect):
@@ -10,69 +17,163 @@ class ESPAT(Dialect):
     banner = b"ready"
     max_send = 2048
     max_read = 2048
+    max_line = 256
     push_frame = 2920
+    push_by_default = True  # active mode until AT+CIPRECVMODE=1
     prompt = b"\r\nOK\r\n\r\n>"
-    accepted = ("+CWMODE", "+CIPMUX")
-    offline = ("+CWJAP", "+CIPRECVMODE")
+    read_sep = ":"
+    answers = {
+        "+GMR": ("AT version:2.2.0.0(c6fa6bf - ESP32 - Jul  2 2021 06:44:05)", "SDK version:v4.2.2-76-gefa6eca",
+                 "compile time(3a696ba):Jul  2 2021 11:54:43", "Bin version:2.2.0(WROOM-32)"),
+        "+CIFSR": ('+CIFSR:STAIP,"%s"' % STA_IP, '+CIFSR:STAMAC,"%s"' % STA_MAC),
+        "+CIPSTA?": ('+CIPSTA:ip:"%s"' % STA_IP, '+CIPSTA:gateway:"192.168.4.1"', '+CIPSTA:netmask:"255.255.255.0"'),
+        "+CIPSTA_CUR?": ('+CIPSTA_CUR:ip:"%s"' % STA_IP, '+CIPSTA_CUR:gateway:"192.168.4.1"',
+                         '+CIPSTA_CUR:netmask:"255.255.255.0"'),
+        "+CIPSTAMAC?": '+CIPSTAMAC:"%s"' % STA_MAC,
+        "+SYSRAM?": "+SYSRAM:148676,104652",
+    }
+    settings = {
+        "+CWMODE": ("1", ("0", "1", "2", "3")),
+        "+CWMODE_CUR": ("1", ("0", "1", "2", "3")),
+        "+CWMODE_DEF": ("1", ("0", "1", "2", "3")),
+        "+CIPMUX": ("0", ("0", "1")),
+        "+CIPSSLSIZE": ("4096", None),
+        "+CIPDINFO": ("0", ("0", "1")),
+        "+SYSLOG": ("0", ("0", "1")),
+        "+CWAUTOCONN": ("1", ("0", "1")),
+    }
+    tests = {"+CIPSTART": '<link ID>,<"type">,<"remote host">,<remote port>[,<keep_alive>]'}
+    accepted = ("+GSLP", "+RESTORE", "+UART", "+UART_CUR", "+UART_DEF", "+IPR", "+CIPDNS", "+CWDHCP")
+    offline = ("+CWJAP", "+CWJAP_CUR", "+CWJAP_DEF", "+CWQAP", "+CIPRECVMODE", "+CIPMUX", "+RST",
+               "+CIPSTATUS", "+CIPSSLCSNI")
 
-    def reset_state(self):
-        Dialect.reset_state(self)
-        self.push = True  # active mode until AT+CIPRECVMODE=1
+    def power_on(self):
+        Dialect.power_on(self)
+        self.ssid = None
+
+    @property
+    def single(self):
+        return self.values["+CIPMUX"] == "0"
+
+    def link_args(self, args, least, most):
+        """(link, rest): the link id leads the arguments in multi-link mode only."""
+        n, rest = (0, args) if self.single else (int(args[0]), args[1:])
+        if n not in LINKS or not least <= len(rest) <= most:
+            raise ValueError("bad arguments")
+        return n, rest
+
+    def tag(self, n):
+        return b"" if self.single else b"%d," % n
+
+    def at_RST(self, op, args):
+        """OK, then the module reboots: links gone, echo on, `ready`, and it rejoins its access point."""
+        ssid = self.ssid
+        self.ok()
+        self.emu.close_all()
+        self.power_on()
+        self.emu.echo = True
+        self.reply(self.banner)
+        if ssid:
+            self.ssid, self.net_up = ssid, True
+            self.reply(b"WIFI CONNECTED", b"WIFI GOT IP")
 
     def at_CWJAP(self, op, args):
-        if not args[0]:
+        if len(args) < 2 or not args[0]:
             return self.reply(b"+CWJAP:3", b"ERROR")
+        self.ssid = args[0]
         self.net_up = True
         return self.reply(b"WIFI CONNECTED", b"WIFI GOT IP", b"OK")
 
+    at_CWJAP_CUR = at_CWJAP_DEF = at_CWJAP
+
+    def read_CWJAP(self, name="+CWJAP"):
+        if not self.net_up:
+            return self.answer("No AP")
+        return self.answer('%s:"%s","24:0a:c4:00:00:99",6,-45,0,0,0,0,0' % (name, self.ssid))
+
+    def read_CWJAP_CUR(self):
+        return self.read_CWJAP("+CWJAP_CUR")
+
+    def at_CWQAP(self, op, args):
+        self.ok()
+        if self.net_up:
+            self.emu.close_all()
+            self.reset_state()
+            self.reply(self.netdown_urc)
+
+    def at_CIPMUX(self, op, args):
+        if self.emu.links:
+            return self.reply(b"link is builded", b"ERROR")
+        return self.ok() if self.store("+CIPMUX", args) else self.error()
+
     def at_CIPRECVMODE(self, op, args):
+        if len(args) != 1 or args[0] not in ("0", "1"):
+            return self.error()
         self.push = args[0] == "0"
         return self.ok()
 
+    def read_CIPRECVMODE(self):
+        return self.answer("+CIPRECVMODE:%d" % (not self.push))
+
+    def at_CIPSTATUS(self, op, args):
+        if op:
+            return self.error()
+        rows = ["STATUS:%d" % ((3 if self.emu.links else 2) if self.net_up else 5)]
+        for key, link in sorted(self.emu.links.items()):
+            rows.append('+CIPSTATUS:%d,"%s","%s",%d,50000,0' % (key, "SSL" if link.tls else "TCP",
+                                                                 link.peer[0], link.peer[1]))
+        return self.answer(rows)
+
     def at_CIPDOMAIN(self, op, args):
+        if not args or not args[0]:
+            return self.error()
         ip = self.resolve(args[0])
         if ip is None:
             return self.reply(b"DNS Fail", b"ERROR")
         return self.reply(('+CIPDOMAIN:"%s"' % ip).encode(), b"OK")
 
     def at_CIPSSLCSNI(self, op, args):
-        self.sni[int(args[0])] = args[1]
+        n, rest = self.link_args(args, 1, 1)
+        self.sni[n] = rest[0]
         return self.ok()
 
     def at_CIPSTART(self, op, args):
         emu = self.emu
-        n = int(args[0])
+        n, rest = self.link_args(args, 3, 4)  # type, host, port[, keep-alive]
+        kind = rest[0].upper()
+        if kind not in ("TCP", "SSL"):
+            return self.error()
         if n in emu.links:
             return self.reply(b"ALREADY CONNECTED", b"ERROR")
-        tls = args[1] == "SSL"
-        link = emu.open_link(n, args[2], int(args[3]), tls, self.sni.get(n, args[2]))
+        link = emu.open_link(n, rest[1], int(rest[2]), kind == "SSL", self.sni.get(n, rest[1]))
         if link is None:
-            return self.reply(b"%d,CLOSED" % n, b"ERROR")
-        return self.reply(b"%d,CONNECT" % n, b"OK")
+            return self.reply(self.tag(n) + b"CLOSED", b"ERROR")
+        return self.reply(self.tag(n) + b"CONNECT", b"OK")
 
     def at_CIPSEND(self, op, args):
-        return self.accept_send(int(args[0]), int(args[1]))
+        n, rest = self.link_args(args, 1, 1)
+        return self.accept_send(n, int(rest[0]))
 
     def at_CIPRECVDATA(self, op, args):
         emu = self.emu
-        n, want = int(args[0]), int(args[1])
+        n, rest = self.link_args(args, 1, 1)
         link = emu.links.get(n)
-        if link is None or not link.buf:
+        if link is None or not link.buf or int(rest[0]) < 1:
             return self.error()
-        data = self.read_reply(link, min(want, self.max_read))
+        data = self.read_reply(link, min(int(rest[0]), self.max_read))
         return emu.payload_reply(b"+CIPRECVDATA:%d," % len(data), data, b"\r\n", b"OK")
 
-    def at_CIPRECVLEN(self, op, args):
+    def read_CIPRECVLEN(self):
         links = self.emu.links
-        lens = [str(len(links[n].buf)) if n in links else "0" for n in range(5)]
-        return self.reply(("+CIPRECVLEN:" + ",".join(lens)).encode(), b"OK")
+        lens = [str(len(links[n].buf)) if n in links else "0" for n in LINKS]
+        return self.answer("+CIPRECVLEN:" + (lens[0] if self.single else ",".join(lens)))
 
     def at_CIPCLOSE(self, op, args):
-        n = int(args[0])
-        if n not in self.emu.links:
+        n = 0 if self.single and not args else int(args[0])
+        if (args and self.single) or n not in self.emu.links:
             return self.error()
         self.emu.drop_link(n)
-        return self.reply(b"%d,CLOSED" % n, b"OK")
+        return self.reply(self.tag(n) + b"CLOSED", b"OK")
 
     def sent(self, n, data):
         self.reply(b"Recv %d bytes" % len(data))
@@ -82,10 +183,10 @@ class ESPAT(Dialect):
         self.reply(b"SEND OK")
 
     def readable_urc(self, link):
-        return b"+IPD,%d,%d" % (link.key, len(link.buf))
+        return b"+IPD,%s%d" % (self.tag(link.key), len(link.buf))
 
     def push_header(self, link, size):
-        return b"\r\n+IPD,%d,%d:" % (link.key, size)
+        return b"\r\n+IPD,%s%d:" % (self.tag(link.key), size)
 
     def closed_urc(self, link):
-        return b"%d,CLOSED" % link.key
+        return self.tag(link.key) + b"CLOSED"

@@ -1,6 +1,8 @@
 """SIMCom SIM7600 / SIM7500 (LTE): NETOPEN, the CIPOPEN set, and the CCH set for TLS."""
 
-from .dialect import Dialect
+from .dialect import Dialect, CELLULAR_ANSWERS, CELLULAR_SETTINGS, BASIC_ACCEPTED
+
+LINKS = range(10)
 
 
 class SIM7600(Dialect):
@@ -9,8 +11,90 @@ class SIM7600(Dialect):
     max_send = 1500
     max_read = 1500
     prompt = b"\r\n>"
-    accepted = ("+CGDCONT", "+CIPMODE", "+CCHSET", "+CCHSSLCFG")
-    offline = ("+NETCLOSE", "+NETOPEN", "+IPADDR", "+CIPRXGET")
+    answers = dict(
+        CELLULAR_ANSWERS,
+        **{
+            "I": ("Manufacturer: SIMCOM INCORPORATED", "Model: SIMCOM_SIM7600E-H", "Revision: SIM7600M22_V1.1",
+                  "IMEI: 867962040000001", "+GCAP: +CGSM"),
+            "+CGMR": "+CGMR: LE20B04SIM7600M22",
+            "+GMR": "+GMR: LE20B04SIM7600M22",
+            "+CGMM": "SIMCOM_SIM7600E-H",
+            "+CGMI": "SIMCOM INCORPORATED",
+            "+CICCID": "+ICCID: 89860000000000000001",
+            "+CSPN?": '+CSPN: "Emulated",0',
+            "+CNSMOD?": "+CNSMOD: 0,8",
+            "+CPSI?": "+CPSI: LTE,Online,001-01,0x0001,1,1,EUTRAN-BAND3,1300,5,5,-94,-850,-600,15",
+            "+CGPADDR": "+CGPADDR: 1,10.64.0.2",
+        }
+    )
+    settings = dict(
+        CELLULAR_SETTINGS,
+        **{
+            "+CIPMODE": ("0", ("0", "1")),
+            "+CIPSENDMODE": ("0", ("0", "1")),
+            "+CGATT": ("1", ("0", "1")),
+            "+CNMP": ("2", ("2", "13", "14", "38", "39", "48", "51", "54", "59", "60", "63", "67")),
+            "+CTZU": ("0", ("0", "1")),
+            "+CTZR": ("0", ("0", "1")),
+            "+CSCLK": ("0", ("0", "1", "2")),
+            "+CCHSET": ("0,0", None),
+        }
+    )
+    tests = {
+        "+CIPOPEN": '(0-9),("TCP","UDP")',
+        "+CIPSEND": "(0-9),(1-1500)",
+        "+CIPRXGET": "(0-4),(0-9),(1-1500)",
+        "+CIPCLOSE": "(0-9)",
+        "+NETOPEN": "",
+    }
+    accepted = BASIC_ACCEPTED + ("+CGDCONT", "+CGAUTH", "+CCHSSLCFG", "+CFUN", "+IPR", "+IFC", "+ICF", "+CGACT")
+    offline = ("+NETCLOSE", "+NETOPEN", "+IPADDR", "+CIPRXGET", "+CIPCCFG", "+CIPTIMEOUT", "+CCHSET")
+
+    def power_on(self):
+        Dialect.power_on(self)
+        self.values["+CIPRXGET"] = "0"
+        self.values["+CIPCCFG"] = "10,0,0,0,1,0,75000"
+        self.values["+CIPTIMEOUT"] = "120000,120000,120000"
+
+    def at_CIPCCFG(self, op, args):
+        return self.configure("+CIPCCFG", args, 7)
+
+    def at_CIPTIMEOUT(self, op, args):
+        return self.configure("+CIPTIMEOUT", args, 3)
+
+    def at_CCHSET(self, op, args):
+        return self.configure("+CCHSET", args, 2)
+
+    def configure(self, name, args, most):
+        """A command that stores up to `most` numbers, read back as one line."""
+        if not 1 <= len(args) <= most or not all(a.isdigit() for a in args if a):
+            return self.error(50)
+        old = self.values[name].split(",")
+        self.values[name] = ",".join(a or o for a, o in zip(args + old[len(args):], old))
+        return self.ok()
+
+    def read_CIPCCFG(self):
+        return self.answer(self.line("+CIPCCFG", self.values["+CIPCCFG"]))
+
+    def read_CIPTIMEOUT(self):
+        return self.answer(self.line("+CIPTIMEOUT", self.values["+CIPTIMEOUT"]))
+
+    def read_NETOPEN(self):
+        return self.answer("+NETOPEN: %d" % self.net_up)
+
+    def read_CIPRXGET(self):
+        return self.answer("+CIPRXGET: %s" % self.values["+CIPRXGET"])
+
+    def read_CIPCLOSE(self):
+        links = self.emu.links
+        return self.answer("+CIPCLOSE: " + ",".join("1" if n in links else "0" for n in LINKS))
+
+    def read_CIPOPEN(self):
+        rows = []
+        for n in LINKS:
+            link = self.emu.links.get(n)
+            rows.append('+CIPOPEN: %d,"TCP","%s",%d,-1' % ((n,) + link.peer) if link else "+CIPOPEN: %d" % n)
+        return self.answer(rows)
 
     def at_NETCLOSE(self, op, args):
         if not self.net_up:
@@ -37,6 +121,8 @@ class SIM7600(Dialect):
     def at_CIPOPEN(self, op, args):
         emu = self.emu
         n = int(args[0])
+        if n not in LINKS or len(args) < 4 or args[1].upper() != "TCP":
+            return self.error(50)
         if n in emu.links:
             return self.reply(b"+CIPOPEN: %d,4" % n, b"ERROR")
         self.ok()
@@ -48,13 +134,21 @@ class SIM7600(Dialect):
 
     def at_CIPRXGET(self, op, args):
         emu = self.emu
-        if args[0] == "1":
+        if args[0] in ("0", "1") and len(args) == 1:
+            self.values["+CIPRXGET"] = args[0]
             return self.ok()
-        if not self.net_up or args[0] != "2":
-            return self.error()
+        if not self.net_up:
+            return self.error(3)
+        if args[0] == "4" and len(args) == 2:
+            link = emu.links.get(int(args[1]))
+            if link is None:
+                return self.error(3)
+            return self.answer("+CIPRXGET: 4,%d,%d" % (link.key, len(link.buf)))
+        if args[0] != "2" or len(args) != 3:
+            return self.error(50)
         n, want = int(args[1]), int(args[2])
         link = emu.links.get(n)
-        if link is None or want > self.max_read:
+        if link is None or not 0 < want <= self.max_read:
             return self.error()
         if not link.buf:
             self.read_reply(link, want)
