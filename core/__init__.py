@@ -38,9 +38,12 @@ def _home(name):
 
 
 def __getattr__(name):
+    import sys
+    if name == "ports":  # `microhttplib.ports.cpython.unverified_context()` after `import microhttplib`
+        __import__(__name__ + ".ports")
+        return sys.modules[__name__ + ".ports"]
     if name.startswith("_") or (name.islower() and name not in ("error", "responses")):
         raise AttributeError(name)  # submodules are found by the import system
-    import sys
     module = __name__ + "." + _home(name)
     __import__(module)
     try:
