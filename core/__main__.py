@@ -19,7 +19,7 @@ from . import HTTPConnection, HTTPSConnection, HTTPException, IncompleteRead, In
 
 EXIT_CODES = (
     (0, "success (with -f: an HTTP status below 400)"),
-    (2, "bad option or argument: a -H without a colon, --modem without pyserial, -k with --modem"),
+    (2, "bad option or argument: a -H without a colon, --modem without pyserial or --apn/--ssid"),
     (3, "bad URL"),
     (6, "could not resolve the host name"),
     (7, "could not connect (refused, unreachable, modem not answering)"),
@@ -150,10 +150,10 @@ def build_parser():
     parser.add_argument("-S", "--show-error", action="store_true",
                         help="with -s, still print the error message")
     parser.add_argument("-k", "--insecure", action="store_true",
-                        help="do not verify the TLS server's certificate (not with --modem)")
+                        help="do not verify the TLS server's certificate (also over --modem)")
     parser.add_argument("--cacert", metavar="FILE",
                         help="verify the TLS server with the CA certificates in FILE (PEM) instead of "
-                        "the system's; with --modem they are given to the modem")
+                        "the system's; with --modem they are stored on the module")
     parser.add_argument("--timeout", metavar="SECONDS", type=timeout_argument, default="30",
                         help="give up on a connect or a receive after SECONDS; 0 waits forever "
                         "(default: %(default)s)")
@@ -389,12 +389,31 @@ class Fetch:
         if _is_dns_error(exc):
             return 6, "cannot resolve %r: %s; check the host name%s" % (
                 self.conn.host, reason, " and the modem's network" if self.modem else "")
+        if self.phase == "connect" and self.modem is not None and isinstance(self.conn, HTTPSConnection):
+            return self.explain_modem_tls(exc, where, reason)
         if self.phase == "connect":
             hint = "is a server listening there?" if isinstance(exc, ConnectionRefusedError) else "check the host and port"
             return 7, "cannot connect to %s: %s; %s" % (where, reason, hint)
         if self.phase == "send":
             return 55, "sending the request to %s failed: %s" % (where, reason)
         return 56, "receiving the reply from %s failed%s: %s" % (where, got, reason)
+
+
+    def explain_modem_tls(self, exc, where, reason):
+        """A modem reports a failed TLS open as a failed connect; a refused
+        TLS setting (no CA, a module that cannot verify) as a ModemError."""
+        from .ports.serial_modem import ConnectFailed
+
+        family = self.args.family
+        if reason.startswith(family + ": "):
+            reason = reason[len(family) + 2:]
+        if isinstance(exc, ConnectFailed):
+            return 7, ("cannot connect to %s: %s; over https this is also how the modem reports a server "
+                       "certificate it cannot verify (--cacert FILE gives it the CA)" % (where, reason))
+        for api_advice in ("; ", ": "):  # the modem's own advice names Python arguments
+            reason = reason.split(api_advice)[0]
+        return 35, ("TLS to %s refused: %s; on the command line --cacert FILE gives the module a CA, "
+                    "-k skips verification" % (where, reason))
 
 
 _TIMEOUT_WHILE = {"modem": "setting up the modem for", "connect": "connecting to",
@@ -476,16 +495,19 @@ def _check_credentials(args, family):
 
 
 def tls_settings(args, modem):
-    """(context, cadata) for HTTPSConnection from -k and --cacert."""
+    """(context, cadata) for HTTPSConnection from -k and --cacert.
+
+    Over a modem, --cacert goes to the module (cadata) and -k is the modem
+    port's own opt-out; a family that cannot verify refuses https without -k.
+    """
     cadata = _read_cacert(args.cacert) if args.cacert else None
     if not args.insecure:
         return None, cadata
     if modem is None:
-        from .ports.cpython.transport import unverified_context
-
-        return unverified_context(), None
-    raise Failure(2, "-k/--insecure cannot be used with --modem: the %s modem verifies the server "
-                  "itself; pass --cacert FILE with the server's CA instead" % args.family)
+        from .ports.cpython import unverified_context
+    else:
+        from .ports.serial_modem import unverified_context
+    return unverified_context(), None
 
 
 def _read_cacert(name):

@@ -424,11 +424,53 @@ def test_import_microhttplib_does_not_load_the_cli():
     assert result.stdout.strip() == b"False"
 
 
-@pytest.mark.parametrize("family", ["bg96"])
-def test_tls_options_over_a_modem(family, tls_server):
-    with Rig(family, cafile=tls_server.ca_pem_path) as rig:
-        rig.modem.close()
-        result = cli("--modem", rig.path, "--family", family, "--apn", "internet", "-k",
-                     "https://localhost:%d/index.html" % tls_server.port)
-    assert result.returncode == 2
-    assert "-k" in one_line(result)
+def modem_cli(rig, *args):
+    rig.modem.close()  # the CLI process opens the port itself
+    return cli("--modem", rig.path, "--family", rig.family, "--apn", "internet", *args)
+
+
+def test_cacert_over_a_modem_is_stored_on_the_module_and_verifies(tls_server):
+    url = "https://localhost:%d/index.html" % tls_server.port
+    with Rig("bg96") as rig:
+        result = modem_cli(rig, "--cacert", tls_server.ca_pem_path, url)
+        uploads = rig.commands("AT+QFUPL=")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == servers.INDEX_HTML
+    assert uploads  # the CA went to the module
+
+
+def test_https_over_a_modem_without_a_ca_is_refused_with_35(tls_server):
+    with Rig("bg96") as rig:
+        result = modem_cli(rig, "https://localhost:%d/" % tls_server.port)
+    assert result.returncode == 35
+    line = one_line(result)
+    assert "--cacert" in line and "-k" in line and "bg96 modem" in line
+
+
+def test_insecure_over_a_modem_uses_the_modem_ports_opt_out(tls_server):
+    with Rig("bg96") as rig:
+        result = modem_cli(rig, "-k", "https://localhost:%d/index.html" % tls_server.port)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == servers.INDEX_HTML
+
+
+def test_family_that_cannot_verify_refuses_https_unless_k(tls_server):
+    url = "https://localhost:%d/index.html" % tls_server.port
+    with Rig("sim800") as rig:
+        result = modem_cli(rig, "--cacert", tls_server.ca_pem_path, url)
+        assert result.returncode == 35
+        line = one_line(result)
+        assert "cannot verify" in line and "-k" in line
+        result = modem_cli(rig, "-k", url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == servers.INDEX_HTML
+
+
+def test_wrong_ca_over_a_modem_is_a_failed_connect_that_says_why_it_may_be(tls_server, tmp_path):
+    import trustme
+    other = tmp_path / "other-ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(other))
+    with Rig("bg96") as rig:
+        result = modem_cli(rig, "--cacert", str(other), "https://localhost:%d/" % tls_server.port)
+    assert result.returncode == 7
+    assert "certificate" in one_line(result)
