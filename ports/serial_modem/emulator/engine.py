@@ -190,13 +190,18 @@ class Emulator:
 
     # ---- links --------------------------------------------------------
 
-    def open_link(self, key, host, port, tls, server_name):
+    def open_link(self, key, host, port, tls, server_name, verify=True):
+        """A real connection for link `key`, or None. TLS sends server_name as
+        SNI; verify=False models a module with verification not configured."""
         if self.take_fault("connect-fail"):
             return None
         try:
             sock = socket.create_connection((host, port), timeout=5)
             if tls:
                 context = ssl.create_default_context(cafile=self.cafile)
+                if not verify:
+                    context.check_hostname = False
+                    context.verify_mode = ssl.CERT_NONE
                 sock = context.wrap_socket(sock, server_hostname=server_name)
             sock.setblocking(False)
             peer = sock.getpeername()[:2]
