@@ -7,6 +7,7 @@
 #   include("$(PORT_DIR)/boards/manifest.py")
 #   include("/path/to/microhttplib/manifest.py")                     # core + Wi-Fi/socket port
 #   include("/path/to/microhttplib/manifest.py", serial_modem=True)  # + the AT-modem port
+#   include("/path/to/microhttplib/manifest.py", base="/elsewhere/mp/lib")  # build_mpy.py --out
 #
 # or build with FROZEN_MANIFEST=/path/to/microhttplib/manifest.py to freeze
 # microhttplib alone (docs/micropython.md has the unix-port build and its figures).
@@ -18,11 +19,11 @@
 #
 # No require(): microhttplib needs only built-in modules (socket, select, and
 # tls for HTTPS, or ussl/ssl on firmware older than 1.23).
-options.defaults(serial_modem=False, opt=None)
+options.defaults(serial_modem=False, opt=None, base="build/mp/lib")
 
 import os
 
-_BASE = "build/mp/lib"
+_BASE = options.base
 
 
 def _version():

@@ -448,7 +448,11 @@ def write_markdown(results, errors, info, versions, charts, elapsed):
             "claims). microhttplib as `.mpy` (`make mpy`) and from a ROMFS image; "
             "* = a peer that runs on the unix port through small shims "
             "(`bench/mp_peers.py`). Each figure is a fresh `micropython` process against "
-            "`bench/canned_server.py`; MB/s is the median of %d round(s)." % mp["rounds"])
+            "`bench/canned_server.py`; MB/s is the median of %d round(s). urequests speaks "
+            "HTTP/1.0 without chunked and, like chumicro, opens a new connection per request "
+            "(its kept-alive row is a fresh connection each time); adafruit_requests streams "
+            "through `iter_content(1024)`, a new bytes object per read (its `mem_total()` "
+            "growth)." % mp["rounds"])
         if mp.get("versions"):
             add("Peer versions: " + ", ".join("%s %s" % kv
                                               for kv in sorted(mp["versions"].items())))
@@ -544,6 +548,70 @@ def write_markdown(results, errors, info, versions, charts, elapsed):
         f.write("\n".join(L))
 
 
+README = os.path.join(ROOT, "README.md")
+
+
+def write_readme_figures(mp, date):
+    """README's MicroPython table: the 32-bit table of this run (a full run only)."""
+    import micropython_heap
+    tables = [t for t in mp["tables"] if t["interpreter"]["bits"] == 32][:1]
+    if QUICK or not mp["search"] or not tables:
+        return False
+    micropython_heap.write_block(README, "device-fit", (
+        "From `make bench` on %s ([bench/results.md](bench/results.md), section 4, also has "
+        "the 64-bit and 1.22.2 tables):\n\n%s" % (date, micropython_heap.markdown(
+            dict(mp, tables=tables)))))
+    return True
+
+
+def write_readme_summary(results):
+    """README's CPython benchmark table, from this run (a full run with every section)."""
+    import micropython_heap
+    parse, ka, large = (results.get(k) for k in ("parse", "keepalive", "large"))
+    if QUICK or not (parse and ka and large):
+        return False
+
+    def us(section, name, key="us"):
+        row = _row(name, section["rows"])
+        return "%.1f µs" % row[key] if row else "-"
+
+    def mb_s(name):
+        row = _row(name, large["rows"])
+        return "{:,.0f} MB/s".format(row["mb_s"]) if row else "-"
+    ratio = _row("http.client", ka["rows"])["cpu_us"] / _row("microhttplib", ka["rows"])["cpu_us"]
+    micropython_heap.write_block(README, "bench-summary", "\n".join([
+        "| | microhttplib | http.client | others |",
+        "|---|---:|---:|---|",
+        "| parse one response (10 headers) | %s | %s | h11 %s, httptools (C) %s |" % (
+            us(parse, "microhttplib ResponseParser"), us(parse, "http.client"),
+            us(parse, "h11"), us(parse, "httptools (C)")),
+        "| keep-alive client CPU / request | %s | %s (%.2fx) | urllib3 %s |" % (
+            us(ka, "microhttplib", "cpu_us"), us(ka, "http.client", "cpu_us"), ratio,
+            us(ka, "urllib3", "cpu_us")),
+        "| %d MiB with readinto | %s | %s | urllib3 %s |" % (
+            large["size"] >> 20, mb_s("microhttplib"), mb_s("http.client"),
+            mb_s("urllib3 (stream)"))]))
+    return True
+
+
+def write_readme_modems(results):
+    """README's modem table, from this run's section 5 (every family measured)."""
+    import micropython_heap
+    modems = results.get("modems")
+    if QUICK or not modems or modems.get("pending"):
+        return False
+    fast = {r["family"]: r for r in modems["rows"] if r["baud"] == 115200}
+    slow = {r["family"]: r for r in modems["rows"] if r["baud"] == 9600}
+    lines = ["| family | 115200 baud: of line rate | AT round trips | first byte "
+             "| 9600 baud: of line rate |", "|---|---:|---:|---:|---:|"]
+    for family, r in fast.items():
+        lines.append("| %s | %.1f%% | %d | %.0f ms | %s |" % (
+            family, 100 * r["line_fraction"], r["round_trips"], r["ttfb_ms"],
+            "%.1f%%" % (100 * slow[family]["line_fraction"]) if family in slow else "-"))
+    micropython_heap.write_block(README, "modem-summary", "\n".join(lines))
+    return True
+
+
 def _trim_profile(text):
     lines = [l.rstrip() for l in text.splitlines()]
     start = next((i for i, l in enumerate(lines) if "ncalls" in l), 0)
@@ -558,6 +626,10 @@ def rerender():
     charts = write_charts(raw["results"])
     write_markdown(raw["results"], raw["errors"], raw["info"], raw["versions"], charts,
                    raw.get("elapsed", 0))
+    write_readme_summary(raw["results"])
+    write_readme_modems(raw["results"])
+    if raw["results"].get("micropython"):
+        write_readme_figures(raw["results"]["micropython"], raw["info"]["date"])
     log("rewrote %s and %s" % (os.path.relpath(RESULTS_MD, ROOT), ", ".join(charts)))
     return 0
 
@@ -580,6 +652,10 @@ def main():
     charts = write_charts(results)
     elapsed = time.monotonic() - started
     write_markdown(results, errors, info, versions, charts, elapsed)
+    if write_readme_summary(results) and write_readme_modems(results):
+        log("wrote README.md's benchmark and modem tables")
+    if results.get("micropython") and write_readme_figures(results["micropython"], info["date"]):
+        log("wrote README.md's MicroPython figures")
     with open(os.path.join(RAW_DIR, "results.json"), "w") as f:
         json.dump({"info": info, "versions": versions, "results": results, "errors": errors,
                    "elapsed": elapsed}, f, indent=1, default=str)
