@@ -58,7 +58,7 @@ class SIM7080(Family):
         ('AT+CGDCONT=1,"IP","{apn}"', 5, None, None),
         ("AT+CGATT=1", 75, None, None),
         ('AT+CNCFG=0,1,"{apn}","{user}","{password}"', 5, None, None),
-        ("AT+CNACT=0,0", 10, None, None, True),  # ERROR when it was not active
+        ("AT+CNACT=0,0", 10, "+APP PDP: 0,", b"DEACTIVE", True),  # ERROR when it was not active
         ("AT+CNACT=0,1", 60, "+APP PDP: 0,", b"ACTIVE"),
     )
     dns = ('AT+CDNSGIP="{host}",1,10000', 20, b"+CDNSGIP: ")
