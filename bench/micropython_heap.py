@@ -32,7 +32,9 @@ frozen; then the peers (bench/mp_peers.py). Rows, the issue's figures, each unde
   whole download succeed (a downward scan, see min_heap()), minus the same for
   a script that only allocates the 1 KiB buffer;
 - mem_total() growth per KiB in the body loop: micropython.mem_total() counts
-  every allocation, freed or not (frames on the heap included), GC on;
+  every allocation, freed or not (frames on the heap included), GC on; also
+  over HTTPS (microhttplib, on an interpreter with the tls module: x64)
+  against a cheroot TLS server with a trustme CA (tests/servers.py);
 - allocated per small GET on a kept-alive connection: gc.mem_alloc() growth
   with the GC off over 4 GETs after a warm-up one, per GET (urequests and
   chumicro cannot keep a connection alive: a new one per request);
@@ -55,6 +57,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.path.insert(0, os.path.join(ROOT, "tests"))  # servers.py: the TLS server
 
 import build_mpy  # noqa: E402
 import mp_peers  # noqa: E402
@@ -79,6 +82,7 @@ FIGURES = [
     ("min_chunked", "min heap above baseline, import + 1 MiB readinto(1 KiB), chunked"),
     ("growth_cl", "mem_total() growth per KiB in the body loop, Content-Length"),
     ("growth_chunked", "mem_total() growth per KiB in the body loop, chunked"),
+    ("growth_tls", "mem_total() growth per KiB in the body loop, HTTPS (Content-Length)"),
     ("keepalive", "allocated per small GET on a kept-alive connection"),
     ("mb_s", "MB/s, 1 MiB readinto(1 KiB)"),
 ]
@@ -89,6 +93,7 @@ TARGETS = [  # (figure, goal, must reach)
     ("min_chunked", 20 * KIB, 28 * KIB),
     ("growth_cl", 0, 0),
     ("growth_chunked", 0, 0),
+    ("growth_tls", 0, 0),
     ("keepalive", 1536, 1536),
 ]
 TARGET_FROZEN_RETAINED = 4 * KIB
@@ -219,24 +224,29 @@ def interpreter_info(micropython):
     (it imports with nothing on the path)."""
     r = run(micropython, "import sys\nprint(sys.maxsize > 2**32, sys.version)\n"
             "try:\n import vfs\n print(hasattr(vfs, 'VfsRom'))\nexcept ImportError:\n print(False)\n"
-            "try:\n import microhttplib\n print(True)\nexcept ImportError:\n print(False)\n",
+            "try:\n import microhttplib\n print(True)\nexcept ImportError:\n print(False)\n"
+            "try:\n import tls\n print(True)\nexcept ImportError:\n print(False)\n",
             [])
     lines = r.stdout.split("\n")
     is64, version = lines[0].split(" ", 1)
     return {"bits": 64 if is64 == "True" else 32, "version": version.strip(),
-            "romfs": lines[1].strip() == "True", "frozen": lines[2].strip() == "True"}
+            "romfs": lines[1].strip() == "True", "frozen": lines[2].strip() == "True",
+            "tls": lines[3].strip() == "True"}
 
 
 class Bench:
     """One interpreter, one server: the measurements of one column."""
 
-    def __init__(self, micropython, bench_dir, host, port):
+    def __init__(self, micropython, bench_dir, host, port, tls_port=None, ca_path=None):
         self.mp, self.bench_dir, self.host, self.port = micropython, bench_dir, host, port
+        self.tls_port, self.ca_path = tls_port, ca_path
 
     def call(self, func, lib, path, libpath, rom=None, heapsize=None, check=True):
-        script = (ROM_MOUNT % rom if rom else "") + (
-            "import benchmod\nbenchmod.%s(%r, %r, %d, %r)\n"
-            % (func, lib, self.host, self.port, path))
+        tls = lib == "mhls"
+        script = (ROM_MOUNT % rom if rom else "") + "import benchmod\n" + (
+            "benchmod.CA = open(%r).read()\n" % self.ca_path if tls else "") + (
+            "benchmod.%s(%r, %r, %d, %r)\n"
+            % (func, lib, self.host, self.tls_port if tls else self.port, path))
         return run(self.mp, script, [self.bench_dir] + libpath, heapsize, check)
 
     def numbers(self, *args, **kw):
@@ -271,7 +281,8 @@ class Bench:
         return good
 
 
-def measure_column(bench, lib, libpath, rom, base, search, rounds, chunked=True, log=print):
+def measure_column(bench, lib, libpath, rom, base, search, rounds, chunked=True, tls=False,
+                   log=print):
     """{figure key: value or error text} for one library on one interpreter."""
     col = {}
 
@@ -315,6 +326,9 @@ def measure_column(bench, lib, libpath, rom, base, search, rounds, chunked=True,
             attempt("min_" + name, lambda: min_heap(path))
     if not chunked:
         col["growth_chunked"] = col["min_chunked"] = "no chunked"
+    if tls:  # microhttplib's HTTPSConnection over the interpreter's tls module
+        attempt("growth_tls", lambda: bench.numbers(
+            "stream", "mhls", "/bytes/%d" % SIZE, libpath, rom)[1] * KIB // SIZE)
     if isinstance(col.get("growth_cl"), int):
         rates = []
         for _ in range(rounds):
@@ -388,40 +402,61 @@ def _measure(work, interpreters, notes, tree, libs, romfs, search, rounds, opt, 
         if key in peer_paths:
             columns.append((peer_labels[key], key, peer_paths[key], None))
 
-    with CannedServer() as server:
-        for mp in interpreters:
-            info = interpreter_info(mp)
-            info["path"] = mp
-            log("== %s (%d-bit) %s" % (mp, info["bits"], info["version"]))
-            bench = Bench(mp, bench_dir, server.host, server.port)
-            cols = list(columns)
-            if info["frozen"] and "mhl" in libs:
-                # Only the frozen column: a .mpy or ROMFS microhttplib here would find
-                # its names already interned in the firmware, unlike on a board.
-                cols[0] = ("microhttplib frozen", "mhl", [], None)
-            elif rom and info["romfs"] and "mhl" in libs:
-                cols.insert(1, ("microhttplib ROMFS", "mhl", [], rom))
-            table = {"interpreter": info, "columns": []}
-            bases = {}
-            for label, key, libpath, image in cols:
-                if image not in bases and search:
-                    bases[image] = bench.min_heap("nothing", "mhl", "/", [], 0, image)
-                if key == "mhl":
-                    r = bench.call("where", key, "/", libpath, image, check=False)
-                    source = r.stdout.strip() or (r.stderr.strip().splitlines() or ["?"])[-1]
-                    log("   %s loads from %s" % (label, source))
-                    # frozen: nothing on the path could provide it, and no file did
-                    if label.endswith("frozen") and (r.returncode or source.endswith(".mpy")
-                                   or source.startswith("/")):
-                        raise RuntimeError("%s: microhttplib is not frozen in (%s)" % (mp, source))
-                log("   %s" % label)
-                col = measure_column(bench, key, libpath, image, bases.get(image), search,
-                                     rounds, chunked=key != "ureq", log=log)
-                table["columns"].append({"label": label, "key": key, "figures": col})
-            if search:
-                table["baseline"] = bases.get(None, bases.get(rom))
-            result["tables"].append(table)
+    tls_server = None
+    if "mhl" in libs:  # a TLS server (cheroot, trustme CA) for the HTTPS row
+        import pathlib
+        import servers
+        tls_files = servers.TLSFiles(pathlib.Path(work))
+        tls_server = servers.serve_https(tls_files)
+        servers.wait_for_port(tls_server.host, int(tls_server.port))
+    try:
+        with CannedServer() as server:
+            _each_interpreter(result, interpreters, columns, bench_dir, server, tls_server,
+                              tls_server and tls_files.ca_pem_path, rom, libs, search, rounds,
+                              log)
+    finally:
+        if tls_server:
+            tls_server.stop()
     return result
+
+
+def _each_interpreter(result, interpreters, columns, bench_dir, server, tls_server, ca_path,
+                      rom, libs, search, rounds, log):
+    """One table per interpreter into result["tables"]."""
+    for mp in interpreters:
+        info = interpreter_info(mp)
+        info["path"] = mp
+        log("== %s (%d-bit) %s" % (mp, info["bits"], info["version"]))
+        bench = Bench(mp, bench_dir, server.host, server.port,
+                      tls_server and int(tls_server.port), ca_path)
+        cols = list(columns)
+        if info["frozen"] and "mhl" in libs:
+            # Only the frozen column: a .mpy or ROMFS microhttplib here would find
+            # its names already interned in the firmware, unlike on a board.
+            cols[0] = ("microhttplib frozen", "mhl", [], None)
+        elif rom and info["romfs"] and "mhl" in libs:
+            cols.insert(1, ("microhttplib ROMFS", "mhl", [], rom))
+        table = {"interpreter": info, "columns": []}
+        bases = {}
+        for label, key, libpath, image in cols:
+            if image not in bases and search:
+                bases[image] = bench.min_heap("nothing", "mhl", "/", [], 0, image)
+            if key == "mhl":
+                r = bench.call("where", key, "/", libpath, image, check=False)
+                source = r.stdout.strip() or (r.stderr.strip().splitlines() or ["?"])[-1]
+                log("   %s loads from %s" % (label, source))
+                # frozen: nothing on the path could provide it, and no file did
+                if label.endswith("frozen") and (r.returncode or source.endswith(".mpy")
+                               or source.startswith("/")):
+                    raise RuntimeError("%s: microhttplib is not frozen in (%s)" % (mp, source))
+            log("   %s" % label)
+            col = measure_column(bench, key, libpath, image, bases.get(image), search,
+                                 rounds, chunked=key != "ureq",
+                                 tls=key == "mhl" and info["tls"] and tls_server, log=log)
+            table["columns"].append({"label": label, "key": key, "figures": col})
+        if search:
+            table["baseline"] = bases.get(None, bases.get(rom))
+        result["tables"].append(table)
 
 
 def opt_levels(micropython, log=print):
@@ -482,8 +517,8 @@ def markdown(result):
         L.append("| | " + " | ".join(c["label"] for c in cols) + " |")
         L.append("|---|" + "---:|" * len(cols))
         for key, name in FIGURES:
-            if not result["search"] and key.startswith("min_"):
-                continue
+            if all(c["figures"].get(key) is None for c in cols):
+                continue  # not measured here: min heap in a quick run, HTTPS without tls
             L.append("| %s | %s |" % (name, " | ".join(_cell(c["figures"].get(key))
                                                        for c in cols)))
         L.append("")

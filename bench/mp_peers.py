@@ -244,9 +244,15 @@ class _Connector:
 
 
 
-def _mhl(host, port, path):
+CA = None  # PEM text of the TLS server's CA, set by the driver for "mhls"
+
+
+def _mhl(host, port, path, tls=False):
     import microhttplib
-    c = microhttplib.HTTPConnection(host, port, timeout=10)
+    if tls:
+        c = microhttplib.HTTPSConnection(host, port, timeout=10, cadata=CA)
+    else:
+        c = microhttplib.HTTPConnection(host, port, timeout=10)
 
     def get():
         c.request("GET", path)
@@ -341,7 +347,11 @@ def _chu(host, port, path):
     return get, open_, close
 
 
-LIBS = {"mhl": _mhl, "ureq": _ureq, "ada": _ada, "chu": _chu}
+def _mhls(host, port, path):
+    return _mhl(host, port, path, True)
+
+
+LIBS = {"mhl": _mhl, "mhls": _mhls, "ureq": _ureq, "ada": _ada, "chu": _chu}
 '''
 
 # key, label (* = through shims), module

@@ -170,7 +170,8 @@ def test_unknown_length_bodies_are_sent_chunked(scripted):
         while not data.endswith(b"0\r\n\r\n"):
             data += conn.recv(65536)
         server.requests.append(data)
-        conn.sendall(b"HTTP/1.1 204 No Content\r\n\r\n")
+        # One request per connection: say so, a 204 alone keeps it alive.
+        conn.sendall(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
     server = scripted(script)
     conn = httplib.HTTPConnection(server.host, server.port, timeout=5, blocksize=4)
     conn.request("POST", "/", iter([b"one ", b"", b"two"]))

@@ -13,6 +13,8 @@ class BG96(Dialect):
     max_send = 1460
     max_read = 1500
     rearm_after_empty_read = True
+    boot_codes = (b"RDY", b"+CFUN: 1", b"+CPIN: READY", b"+QUSIM: 1", b"+QIND: SMS DONE", b"APP RDY")
+    stored_ca = "UFS:server_ca.pem"
     answers = dict(
         CELLULAR_ANSWERS,
         **{
@@ -45,8 +47,8 @@ class BG96(Dialect):
         "+QICLOSE": "(0-11),(0-65535)",
         "+QIACT": "(1-16)",
     }
-    accepted = BASIC_ACCEPTED + ("+QSSLCFG", "+CGDCONT", "+CFUN", "+IPR", "+IFC", "+ICF")
-    offline = ("+QIDEACT", "+QIACT", "+QICSGP", "+QISTATE")
+    accepted = BASIC_ACCEPTED + ("+CGDCONT", "+CFUN", "+IPR", "+IFC", "+ICF")
+    offline = ("+QIDEACT", "+QIACT", "+QICSGP", "+QISTATE", "+QSSLCFG", "+QFUPL", "+QFLST", "+QFDEL")
 
     def power_on(self):
         Dialect.power_on(self)
@@ -84,6 +86,40 @@ class BG96(Dialect):
 
     read_QISTATE = at_QISTATE
 
+    def reset_state(self):
+        Dialect.reset_state(self)
+        self.ssl = {}  # SSL context -> {"seclevel": "0", "cacert": "UFS:...", "sni": "0"}: no checks
+
+    def at_QSSLCFG(self, op, args):
+        if len(args) < 3:
+            return self.error()
+        self.ssl.setdefault(int(args[1]), {})[args[0].lower()] = args[2]
+        return self.ok()
+
+    def at_QFUPL(self, op, args):
+        name, size = args[0], int(args[1])
+        if name in self.emu.files:
+            return self.reply(b"+CME ERROR: 407")  # file exists
+
+        def store(data):
+            self.emu.files[name] = data.decode("latin-1")
+            self.reply(b"+QFUPL: %d,%x" % (size, sum(data) & 0xFFFF), b"OK")
+
+        return self.emu.expect_data(size, store, b"\r\nCONNECT\r\n")
+
+    def at_QFLST(self, op, args):
+        name = args[0] if args else "*"
+        found = [n for n in sorted(self.emu.files) if name in ("*", "UFS:*", n)]
+        if not found:
+            return self.reply(b"+CME ERROR: 405")  # file not found
+        self.reply(*[('+QFLST: "%s",%d' % (n, len(self.emu.files[n]))).encode() for n in found])
+        return self.ok()
+
+    def at_QFDEL(self, op, args):
+        if self.emu.files.pop(args[0], None) is None:
+            return self.reply(b"+CME ERROR: 405")
+        return self.ok()
+
     def at_QIDEACT(self, op, args):
         self.emu.close_all()
         self.net_up = False
@@ -108,15 +144,21 @@ class BG96(Dialect):
         return self.open(b"+QIOPEN", int(args[1]), args[3], args[4], False)
 
     def at_QSSLOPEN(self, op, args):
-        return self.open(b"+QSSLOPEN", int(args[2]), args[3], args[4], True)
+        return self.open(b"+QSSLOPEN", int(args[2]), args[3], args[4], True, int(args[1]))
 
-    def open(self, word, n, host, port, tls):
+    def open(self, word, n, host, port, tls, ctx=1):
         if n not in LINKS:
             return self.error(50)
         if n in self.emu.links:
             return self.reply(b"ERROR")
         self.ok()
-        link = self.emu.open_link(n, host, int(port), tls, host)
+        cfg = self.ssl.get(ctx, {})
+        sni = host if cfg.get("sni") == "1" else None
+        verify = None
+        if tls and cfg.get("seclevel", "0") != "0":
+            pem = self.emu.files.get(cfg.get("cacert"))
+            verify = (pem, host) if pem else False
+        link = None if verify is False else self.emu.open_link(n, host, int(port), tls, sni, verify)
         return self.reply(b"%s: %d,%d" % (word, n, 0 if link else 566))
 
     def at_QISEND(self, op, args):
@@ -156,6 +198,11 @@ class BG96(Dialect):
     at_QSSLCLOSE = at_QICLOSE
 
     def sent(self, n, data):
+        full = self.emu.take_fault("send-full")
+        if full:  # the send buffer is full: this block is refused, the link stays
+            if int(full[0] or 1) > 1:
+                self.emu.fault("send-full", int(full[0]) - 1)
+            return self.reply(b"SEND FAIL")
         if self.emu.take_fault("send-fail") or not self.emu.forward(n, data):
             self.reply(b"SEND FAIL")
             return self.emu.drop_link(n, report=True)

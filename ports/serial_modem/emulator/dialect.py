@@ -67,6 +67,9 @@ class Dialect:
     tests = {}
     accepted = ()
     offline = ()
+    boot_codes = ()  # what the module prints at power-up (echo is on then)
+    stored_ca = "server_ca.pem"  # the name --cafile sits under on the module
+    readiness = True  # answers AT+CPIN? and AT+CREG?/CGREG?/CEREG? from the emulator's settings
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -152,6 +155,32 @@ class Dialect:
         self.reply(*self.lines(answer))
         return self.ok()
 
+    def read_CPIN(self):
+        """The SIM as the emulator's sim setting says (cellular modules)."""
+        emu = self.emu
+        if not self.readiness:
+            return self.error()
+        if emu.sim == "absent":
+            return self.error(10)
+        return self.answer("+CPIN: SIM PIN" if emu.sim == "pin" else "+CPIN: READY")
+
+    def read_registration(self, name):
+        """+CREG: 0,<stat> and friends: searching for register_after s, then
+        the emulator's registration setting."""
+        if not self.readiness:
+            return self.error()
+        stat = {"home": 1, "roaming": 5, "searching": 2, "denied": 3, "off": 0}[self.emu.registered()]
+        return self.answer("%s: 0,%d" % (name, stat))
+
+    def read_CREG(self):
+        return self.read_registration("+CREG")
+
+    def read_CGREG(self):
+        return self.read_registration("+CGREG")
+
+    def read_CEREG(self):
+        return self.read_registration("+CEREG")
+
     # helpers the handlers use
     def reply(self, *lines):
         self.emu.reply(*lines)
@@ -178,7 +207,10 @@ class Dialect:
             return None
 
     def read_reply(self, link, want):
-        """Up to want buffered bytes for a pull read; re-arms the readable URC."""
+        """Up to want buffered bytes for a pull read (at most one packet with
+        the packet option); re-arms the readable URC once drained."""
+        if self.emu.packet:
+            want = min(want, self.emu.packet)
         data = bytes(link.buf[:want])
         del link.buf[:want]
         if not link.buf and (not data or not self.rearm_after_empty_read):

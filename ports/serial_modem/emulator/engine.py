@@ -18,8 +18,15 @@ import tty
 from .dialect import DIALECTS
 
 BASIC = re.compile(r"&?[A-Za-z][0-9]*")  # one V.250 basic command: E0, &F, Z, I
-PERSISTENT_FAULTS = ("urc", "garbage")
-ONE_SHOT_FAULTS = ("reset", "send-fail", "dns-fail", "connect-fail", "stall", "close", "netdown", "busy")
+PERSISTENT_FAULTS = ("urc", "garbage", "chatter")
+ONE_SHOT_FAULTS = ("reset", "send-fail", "dns-fail", "connect-fail", "stall", "close", "netdown", "busy",
+                   "reboot", "send-full", "cut", "overlong", "no-prompt", "mute")
+
+# What real cellular modules print on their own (time zone, network events,
+# SIM and radio state); the chatter fault sends them between a command and
+# its reply and between a data prompt and the data.
+CHATTER = (b"*PSUTTZ: 2026,12,1,13,50,0,\"+0\",0", b"DST: 0", b"+CTZV: +04,0", b"+CGEV: NW DETACH",
+           b"+QUSIM: 1", b"+CPIN: NOT READY", b"+CFUN: 1", b"+CPIN: READY")
 
 
 def split_compound(text):
@@ -72,13 +79,34 @@ class Link:
         return self.sock.fileno()
 
 
+def _match_name(sock, name):
+    """The module's host name check, apart from the SNI it sent."""
+    cert = sock.getpeercert()
+    names = [v for k, v in cert.get("subjectAltName", ()) if k in ("DNS", "IP Address")]
+    if name not in names:
+        raise ssl.SSLCertVerificationError("certificate is not valid for %r" % name)
+
+
 class Emulator:
     """One emulated modem on a pseudo-terminal, served by a thread.
 
     start() returns the device path (also symlinked at `link` if given).
     """
 
-    def __init__(self, family="sim800", link=None, baud=None, cafile=None, faults=(), modem_buffer=16384):
+    def __init__(self, family="sim800", link=None, baud=None, cafile=None, faults=(), modem_buffer=16384,
+                 firmware=None, sim="ready", registration="home", register_after=0.0, packet=None,
+                 netclose_delay=0.0, boot=True):
+        self.firmware = firmware  # esp_at: "1.7" (NonOS), "2.2", "3.2" (default)
+        self.sim = sim  # "ready", "absent", "pin"
+        self.registration = registration  # "home", "roaming", "denied", "searching"
+        self.powered = time.monotonic()
+        self.register_after = register_after  # s of "searching" after power-up
+        self.packet = packet  # a pull read returns at most this much (one packet)
+        self.netclose_delay = netclose_delay  # s until +NETCLOSE: 0 (SIM7600)
+        self.boot = boot  # echo on and boot codes at power-up
+        self.files = {}  # the module's certificate store: name -> PEM (survives reboots)
+        self.timers = []  # (when, fn): replies due later
+        self._chatter = 0
         self.dialect = DIALECTS[family](self)
         self.family = family
         self.link_path = link
@@ -106,6 +134,12 @@ class Emulator:
         self._lock = threading.Lock()
         self._stopping = False
         self._thread = None
+        if cafile:  # a CA already stored on the module, under the dialect's name for it
+            with open(cafile) as f:
+                self.files[self.dialect.stored_ca] = f.read()
+        if boot and self.dialect.boot_codes:
+            for code in self.dialect.boot_codes:
+                self.reply(code)
         for spec in faults:
             name, _, arg = spec.partition(":")
             self.fault(name, arg or None)
@@ -178,31 +212,72 @@ class Emulator:
             self._out += b"\r\n" + line + b"\r\n"
 
     def payload_reply(self, head, data, tail, done):
-        """A pull-read reply; with the urc fault, URCs go around the payload."""
+        """A pull-read reply; with the urc fault, URCs go around the payload.
+
+        The overlong fault announces more bytes than follow (then silence);
+        cut stops the reply in the middle of the header line."""
+        if self.take_fault("overlong"):
+            self._out += b"\r\n" + head.replace(b"%d" % len(data), b"%d" % (len(data) + 100), 1) + data
+            self._mute()
+            return
+        if self.take_fault("cut"):
+            self._out += b"\r\n" + head[:len(head) // 2]
+            self._mute()
+            return
         self._out += b"\r\n" + head + data + tail
         if "urc" in self._persistent:
             self.reply(self.dialect.noise())
         self.reply(done)
 
     def expect_data(self, size, then, prompt):
+        if self.take_fault("no-prompt"):
+            self._mute()
+            return
         self._data_wanted = (size, then)
         self._out += prompt
+        if "chatter" in self._persistent:
+            self.reply(self.chatter())
+
+    def chatter(self):
+        self._chatter += 1
+        return CHATTER[self._chatter % len(CHATTER)]
+
+    def later(self, delay, fn):
+        self.timers.append((time.monotonic() + delay, fn))
+
+    def _mute(self):
+        """The module stops answering (hung firmware) until the emulator stops."""
+        self._stall_until = float("inf")
+
+    def registered(self):
+        """The network registration state the module would report now."""
+        if time.monotonic() - self.powered < self.register_after:
+            return "searching"
+        return self.registration
 
     # ---- links --------------------------------------------------------
 
-    def open_link(self, key, host, port, tls, server_name, verify=True):
-        """A real connection for link `key`, or None. TLS sends server_name as
-        SNI; verify=False models a module with verification not configured."""
+    def open_link(self, key, host, port, tls, sni=None, verify=None):
+        """A real connection; with tls, the handshake as the module is configured.
+
+        sni: the name sent in the handshake (None: no SNI). verify: None (the
+        module's default on most modules: any certificate goes), or (CA PEM,
+        the host name the certificate must carry or None for no name check).
+        """
         if self.take_fault("connect-fail"):
             return None
         try:
             sock = socket.create_connection((host, port), timeout=5)
             if tls:
-                context = ssl.create_default_context(cafile=self.cafile)
-                if not verify:
-                    context.check_hostname = False
-                    context.verify_mode = ssl.CERT_NONE
-                sock = context.wrap_socket(sock, server_hostname=server_name)
+                context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+                if verify is not None:
+                    context.load_verify_locations(cadata=verify[0])
+                    context.verify_mode = ssl.CERT_REQUIRED
+                sock = context.wrap_socket(sock, server_hostname=sni)
+                if verify is not None and verify[1] is not None:
+                    _match_name(sock, verify[1])
             sock.setblocking(False)
             peer = sock.getpeername()[:2]
         except (OSError, ValueError, OverflowError):  # refused, TLS refused, bad host or port
@@ -297,6 +372,13 @@ class Emulator:
         self.commands.append(line)
         if self.take_fault("reset"):
             return self._reset()
+        if self.take_fault("reboot"):  # it rebooted silently just before: no banner, echo back on
+            echoed = self.echo
+            self._reset(banner=False)
+            if not echoed:
+                self._out += line.encode("latin-1") + b"\r"
+        if self.take_fault("mute"):
+            return self._mute()
         stall = self.take_fault("stall")
         if stall:
             self._stall_until = time.monotonic() + float(stall[0] or 2)
@@ -309,6 +391,8 @@ class Emulator:
             self._out += b"\r\n\x00\xff\xfe#garbage~\x1b[0m\r\n\xfe"
         if "urc" in self._persistent:
             self.reply(self.dialect.noise())
+        if "chatter" in self._persistent:
+            self.reply(self.chatter())
         try:
             self._run_line(line)
         except Exception:  # noqa: BLE001 - a malformed line must never stop the modem: it answers and serves on
@@ -365,12 +449,14 @@ class Emulator:
             op, args = "", []
         self.dialect.handle(name, op, args)
 
-    def _reset(self):
+    def _reset(self, banner=True):
         self.close_all()
         self.dialect.power_on()
         self.echo = True
         self._data_wanted = None
-        if self.dialect.banner:
+        self.powered = time.monotonic()
+        self.timers = []
+        if banner and self.dialect.banner:
             self.reply(self.dialect.banner)
 
     def _process_input(self):
@@ -485,6 +571,9 @@ class Emulator:
             for link in self.links.values():
                 if link.tls and not link.eof and link.sock.pending():
                     self._receive(link)
+            for due in [t for t in self.timers if t[0] <= time.monotonic()]:
+                self.timers.remove(due)
+                due[1]()
             if time.monotonic() >= self._stall_until:
                 if self._data_wanted is None or self._inbuf:
                     self._process_input()

@@ -22,9 +22,22 @@ class ESPAT(Dialect):
     push_by_default = True  # active mode until AT+CIPRECVMODE=1
     prompt = b"\r\nOK\r\n\r\n>"
     read_sep = ":"
+    close_after_drain = True  # passive mode: "<id>,CLOSED" only once the data was read
+    boot_codes = (b"ready",)
+    stored_ca = "client_ca.1"
+    readiness = False
+    # AT+GMR, first line: NonOS 1.7 and esp-at 2.x/3.x differ in passive
+    # reads, SNI and verification (see the driver's esp_at.py).
+    versions = {
+        "1.7": ("AT version:1.7.4.0(May 11 2020 19:13:04)", "SDK version:3.0.4(9532ceb)",
+                "compile time:May 27 2020 10:12:17", "Bin version(Wroom 02):1.7.4"),
+        "2.2": ("AT version:2.2.0.0(c6fa6bf - ESP32 - Jul  2 2021 06:44:05)", "SDK version:v4.2.2-76-gefa6eca",
+                "compile time(3a696ba):Jul  2 2021 11:54:43", "Bin version:2.2.0(WROOM-32)"),
+        "3.2": ("AT version:3.2.0.0(s-ec2dec2 - ESP32 - Jul 28 2023 07:05:28)", "SDK version:v5.0.4",
+                "compile time(ec2dec2):Jul 28 2023 07:05:28", "Bin version:v3.2.0.0(WROOM-32)"),
+    }
+
     answers = {
-        "+GMR": ("AT version:2.2.0.0(c6fa6bf - ESP32 - Jul  2 2021 06:44:05)", "SDK version:v4.2.2-76-gefa6eca",
-                 "compile time(3a696ba):Jul  2 2021 11:54:43", "Bin version:2.2.0(WROOM-32)"),
         "+CIFSR": ('+CIFSR:STAIP,"%s"' % STA_IP, '+CIFSR:STAMAC,"%s"' % STA_MAC),
         "+CIPSTA?": ('+CIPSTA:ip:"%s"' % STA_IP, '+CIPSTA:gateway:"192.168.4.1"', '+CIPSTA:netmask:"255.255.255.0"'),
         "+CIPSTA_CUR?": ('+CIPSTA_CUR:ip:"%s"' % STA_IP, '+CIPSTA_CUR:gateway:"192.168.4.1"',
@@ -45,7 +58,8 @@ class ESPAT(Dialect):
     tests = {"+CIPSTART": '<link ID>,<"type">,<"remote host">,<remote port>[,<keep_alive>]'}
     accepted = ("+GSLP", "+RESTORE", "+UART", "+UART_CUR", "+UART_DEF", "+IPR", "+CIPDNS", "+CWDHCP")
     offline = ("+CWJAP", "+CWJAP_CUR", "+CWJAP_DEF", "+CWQAP", "+CIPRECVMODE", "+CIPMUX", "+RST",
-               "+CIPSTATUS", "+CIPSSLCSNI")
+               "+CIPSTATUS", "+CIPSSLCSNI",
+               "+GMR", "+SYSMFG", "+CIPSSLCCONF", "+CIPSSLCCN")
 
     def power_on(self):
         Dialect.power_on(self)
@@ -78,8 +92,9 @@ class ESPAT(Dialect):
             self.reply(b"WIFI CONNECTED", b"WIFI GOT IP")
 
     def at_CWJAP(self, op, args):
-        if len(args) < 2 or not args[0]:
-            return self.reply(b"+CWJAP:3", b"ERROR")
+        reason = 3 if len(args) < 2 or args[0] in ("", "nosuchnet") else 2 if args[1] == "wrong" else 0
+        if reason:  # NonOS AT 1.7 ends a failed join in FAIL
+            return self.reply(b"WIFI DISCONNECT", b"+CWJAP:%d" % reason, b"FAIL" if self.nonos else b"ERROR")
         self.ssid = args[0]
         self.net_up = True
         return self.reply(b"WIFI CONNECTED", b"WIFI GOT IP", b"OK")
@@ -105,6 +120,42 @@ class ESPAT(Dialect):
         if self.emu.links:
             return self.reply(b"link is builded", b"ERROR")
         return self.ok() if self.store("+CIPMUX", args) else self.error()
+
+    def reset_state(self):
+        Dialect.reset_state(self)
+        self.cconf = {}  # link -> (auth_mode, CA number): 0 = no checks
+        self.ccn = {}  # link -> the name the server certificate must carry
+
+    @property
+    def nonos(self):
+        return self.emu.firmware == "1.7"
+
+    def at_GMR(self, op, args):
+        return self.answer(self.versions[self.emu.firmware or "2.2"])
+
+    def at_CIPSSLCCONF(self, op, args):
+        if self.nonos or len(args) < 2:
+            return self.error()
+        self.cconf[int(args[0])] = (int(args[1]), args[3] if len(args) > 3 else "0")
+        return self.ok()
+
+    def at_CIPSSLCCN(self, op, args):
+        if self.nonos:
+            return self.error()
+        self.ccn[int(args[0])] = args[1]
+        return self.ok()
+
+    def at_SYSMFG(self, op, args):
+        """esp-at 3.x writes the manufacturing store: AT+SYSMFG=2,<ns>,<key>,<type>,<len>."""
+        if (self.emu.firmware or "2.2") < "3" or args[:1] != ["2"] or args[1:2] != ["client_ca"]:
+            return self.error()
+        key, size = args[2], int(args[4])
+
+        def store(data):
+            self.emu.files[key] = data.decode("latin-1")
+            self.ok()
+
+        return self.emu.expect_data(size, store, self.prompt)
 
     def at_CIPRECVMODE(self, op, args):
         if len(args) != 1 or args[0] not in ("0", "1"):
@@ -133,6 +184,8 @@ class ESPAT(Dialect):
         return self.reply(('+CIPDOMAIN:"%s"' % ip).encode(), b"OK")
 
     def at_CIPSSLCSNI(self, op, args):
+        if self.nonos:
+            return self.error()
         n, rest = self.link_args(args, 1, 1)
         self.sni[n] = rest[0]
         return self.ok()
@@ -145,7 +198,14 @@ class ESPAT(Dialect):
             return self.error()
         if n in emu.links:
             return self.reply(b"ALREADY CONNECTED", b"ERROR")
-        link = emu.open_link(n, rest[1], int(rest[2]), kind == "SSL", self.sni.get(n, rest[1]))
+        tls = kind == "SSL"
+        mode, ca = self.cconf.get(n, (0, "0"))
+        verify = None
+        if tls and mode in (2, 3):
+            pem = emu.files.get("client_ca." + ca)
+            verify = (pem, self.ccn.get(n)) if pem else False
+        sni = self.sni.get(n, rest[1])
+        link = None if verify is False else emu.open_link(n, rest[1], int(rest[2]), tls, sni, verify)
         if link is None:
             return self.reply(self.tag(n) + b"CLOSED", b"ERROR")
         return self.reply(self.tag(n) + b"CONNECT", b"OK")
@@ -161,7 +221,8 @@ class ESPAT(Dialect):
         if link is None or not link.buf or int(rest[0]) < 1:
             return self.error()
         data = self.read_reply(link, min(int(rest[0]), self.max_read))
-        return emu.payload_reply(b"+CIPRECVDATA:%d," % len(data), data, b"\r\n", b"OK")
+        head = b"+CIPRECVDATA,%d:" if self.nonos else b"+CIPRECVDATA:%d,"
+        return emu.payload_reply(head % len(data), data, b"\r\n", b"OK")
 
     def read_CIPRECVLEN(self):
         links = self.emu.links

@@ -16,6 +16,7 @@ class SARAR4(Dialect):
     close_after_drain = True
     prompt = b"@"
     short_write = 768  # accepted per write: the driver must resend the rest
+    stored_ca = "server_ca"
     answers = dict(
         CELLULAR_ANSWERS,
         **{
@@ -47,7 +48,49 @@ class SARAR4(Dialect):
         "+USOCTL": "(0-6),(0-4,10,11)",
     }
     accepted = BASIC_ACCEPTED + ("+CGDCONT", "+CGAUTH", "+COPS", "+USOSO", "+CFUN", "+IPR", "+IFC", "+ICF", "+UGPS")
-    offline = ("+CGACT",)
+    offline = ("+CGACT", "+USECPRF", "+USECMNG")
+
+    def reset_state(self):
+        Dialect.reset_state(self)
+        self.profiles = {}  # security profile -> {op code: value}; level 0 = no checks
+
+    def at_USECPRF(self, op, args):
+        profile = self.profiles.setdefault(int(args[0]), {})
+        if len(args) == 1:
+            profile.clear()
+        elif len(args) >= 3:
+            profile[int(args[1])] = args[2]
+        return self.ok()
+
+    def at_USECMNG(self, op, args):
+        files = self.emu.files
+        if args[0] == "3":  # list
+            self.reply(*[('"CA","%s","microhttplib test CA","2036/01/01 00:00:00"' % n).encode()
+                         for n in sorted(files)])
+            return self.ok()
+        if args[0] == "2":  # remove
+            return self.ok() if files.pop(args[2], None) is not None else self.error()
+        if args[0] != "0" or args[1] != "0":
+            return self.error()
+        name, size = args[2], int(args[3])
+
+        def store(data):
+            files[name] = data.decode("latin-1")
+            self.reply(('+USECMNG: 0,0,"%s","0123456789abcdef0123456789abcdef"' % name).encode(), b"OK")
+
+        return self.emu.expect_data(size, store, b">")
+
+    def tls_settings(self, profile_id, host):
+        """(sni, verify) from a security profile: level 1 checks the chain,
+        level 2 also the host name given with op code 4."""
+        cfg = self.profiles.get(profile_id, {})
+        level = int(cfg.get(0, "0"))
+        if level == 0:
+            return cfg.get(10), None
+        pem = self.emu.files.get(cfg.get(3))
+        if not pem or (level >= 2 and not cfg.get(4)):
+            return None, False
+        return cfg.get(10), (pem, cfg.get(4) if level >= 2 else None)
 
     def at_CGACT(self, op, args):
         if not args or args[0] not in ("0", "1") or len(args) > 2:
@@ -76,11 +119,11 @@ class SARAR4(Dialect):
         if not args or args[0] != "6" or not free:
             return self.error(50 if free else 3)
         n = free[0]
-        emu.pending[n] = False
+        emu.pending[n] = None  # plain TCP until AT+USOSEC names a profile
         return self.reply(b"+USOCR: %d" % n, b"OK")
 
     def at_USOSEC(self, op, args):
-        self.emu.pending[int(args[0])] = args[1] == "1"
+        self.emu.pending[int(args[0])] = (int(args[2]) if len(args) > 2 else 0) if args[1] == "1" else None
         return self.ok()
 
     def at_USOCO(self, op, args):
@@ -95,7 +138,9 @@ class SARAR4(Dialect):
         asynchronous = len(args) == 4 and args[3] == "1"
         if asynchronous:
             self.ok()
-        link = emu.open_link(n, args[1], int(args[2]), emu.pending.pop(n), args[1])
+        profile = emu.pending.pop(n)
+        sni, verify = (None, None) if profile is None else self.tls_settings(profile, args[1])
+        link = None if verify is False else emu.open_link(n, args[1], int(args[2]), profile is not None, sni, verify)
         if asynchronous:
             return self.reply(b"+UUSOCO: %d,%d" % (n, 0 if link else 111))
         return self.ok() if link else self.reply(b"+CME ERROR: 4")

@@ -2,9 +2,13 @@
 (AT+CAOPEN / CASEND / CARECV / CACLOSE), TLS with AT+CSSLCFG + AT+CASSLCFG.
 
 Replies as in the SIM7070_SIM7080_SIM7090 AT manual and TCP/IP application
-note. TLS verifies the server only when a CA certificate is set on the
-link (AT+CASSLCFG=<cid>,"CACERT",<name>), the module's real default, and
-sends the SNI set on the link's SSL context (AT+CSSLCFG="sni",<ctx>,<host>).
+note. TLS verifies the server (chain and host name) only when a CA
+certificate is set on the link (AT+CASSLCFG=<cid>,"CACERT",<name>), the
+module's real default, and sends the SNI set on the link's SSL context
+(AT+CSSLCFG="sni",<ctx>,<host>) and nothing otherwise. Certificates live
+in the file system: AT+CFSWFILE=3,<name>,... writes one (DOWNLOAD, the
+bytes, OK), AT+CFSGFIS=3,<name> tells its size, AT+CSSLCFG="convert"
+readies it for TLS.
 """
 
 from .dialect import Dialect, CELLULAR_ANSWERS, CELLULAR_SETTINGS, BASIC_ACCEPTED
@@ -19,6 +23,8 @@ class SIM7080(Dialect):
     netdown_urc = b"+APP PDP: 0,DEACTIVE"
     max_send = 1460
     max_read = 1460
+    boot_codes = (b"RDY", b"+CFUN: 1", b"+CPIN: READY", b"SMS Ready")
+    stored_ca = "server_ca.pem"
     answers = dict(
         CELLULAR_ANSWERS,
         **{
@@ -52,12 +58,40 @@ class SIM7080(Dialect):
         "+CACLOSE": "(0-12)",
     }
     accepted = BASIC_ACCEPTED + ("+CGDCONT", "+CNCFG", "+CFUN", "+IPR", "+IFC", "+ICF")
-    offline = ("+CNACT", "+CSSLCFG", "+CASSLCFG", "+CGNAPN")
+    offline = ("+CNACT", "+CSSLCFG", "+CASSLCFG", "+CGNAPN", "+CFSINIT", "+CFSTERM", "+CFSWFILE", "+CFSGFIS")
 
     def power_on(self):
         Dialect.power_on(self)
-        self.ssl = {}  # link: {"SSL": "1", "CRINDEX": "1", "CACERT": "cacert.pem"}
+        self.ssl = {}  # link: {"SSL": "1", "CRINDEX": "1", "CACERT": "ca.pem"}
         self.contexts = {}  # SSL context: {"sni": host, "sslversion": "3"}
+        self.fs_open = False  # AT+CFSINIT was run
+
+    def at_CFSINIT(self, op, args):
+        if self.fs_open:
+            return self.error(3)
+        self.fs_open = True
+        return self.ok()
+
+    def at_CFSTERM(self, op, args):
+        self.fs_open = False
+        return self.ok()
+
+    def at_CFSWFILE(self, op, args):
+        """AT+CFSWFILE=<dir>,"<name>",<mode>,<size>,<timeout ms>: DOWNLOAD, the bytes, OK."""
+        if not self.fs_open or len(args) != 5 or args[0] != "3" or not 1 <= int(args[3]) <= 10240:
+            return self.error(50)
+        name = args[1]
+
+        def store(data):
+            self.emu.files[name] = data.decode("latin-1")
+            self.ok()
+
+        return self.emu.expect_data(int(args[3]), store, b"\r\nDOWNLOAD\r\n")
+
+    def at_CFSGFIS(self, op, args):
+        if len(args) != 2 or args[1] not in self.emu.files:
+            return self.error(50)
+        return self.answer("+CFSGFIS: %d" % len(self.emu.files[args[1]]))
 
     def read_CNACT(self):
         rows = ['+CNACT: 0,%d,"%s"' % (1, "10.64.0.2") if self.net_up else '+CNACT: 0,0,"0.0.0.0"']
@@ -98,7 +132,7 @@ class SIM7080(Dialect):
         "convert",<type>,"<file>" turns an uploaded certificate into the module's format."""
         setting = args[0].lower()
         if setting == "convert" and len(args) in (3, 4):
-            return self.ok()
+            return self.ok() if args[2] in self.emu.files else self.error(50)
         if len(args) != 3 or int(args[1]) not in CONTEXTS:
             return self.error(50)
         self.contexts.setdefault(int(args[1]), {})[setting] = args[2]
@@ -128,10 +162,15 @@ class SIM7080(Dialect):
         if cid in self.emu.links:
             return self.answer("+CAOPEN: %d,3" % cid)  # connection limit: the id is in use
         cfg = self.ssl.get(cid, {})
-        tls = cfg.get("SSL") == "1"
-        context = self.contexts.get(int(cfg.get("CRINDEX", "0")), {})
-        server_name = context.get("sni", args[3])
-        link = self.emu.open_link(cid, args[3], int(args[4]), tls, server_name, verify=bool(cfg.get("CACERT")))
+        host = args[3]
+        verify = None
+        if cfg.get("CACERT"):
+            pem = self.emu.files.get(cfg["CACERT"])
+            if pem is None:
+                return self.answer("+CAOPEN: %d,24" % cid)  # no usable certificate
+            verify = (pem, host)
+        sni = self.contexts.get(int(cfg.get("CRINDEX", "0")), {}).get("sni")
+        link = self.emu.open_link(cid, host, int(args[4]), cfg.get("SSL") == "1", sni, verify)
         return self.answer("+CAOPEN: %d,%d" % (cid, 0 if link else 27))
 
     def at_CASEND(self, op, args):

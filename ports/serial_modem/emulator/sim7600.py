@@ -11,6 +11,7 @@ class SIM7600(Dialect):
     max_send = 1500
     max_read = 1500
     prompt = b"\r\n>"
+    boot_codes = (b"RDY", b"+CPIN: READY", b"SMS DONE", b"PB DONE")
     answers = dict(
         CELLULAR_ANSWERS,
         **{
@@ -47,8 +48,9 @@ class SIM7600(Dialect):
         "+CIPCLOSE": "(0-9)",
         "+NETOPEN": "",
     }
-    accepted = BASIC_ACCEPTED + ("+CGDCONT", "+CGAUTH", "+CCHSSLCFG", "+CFUN", "+IPR", "+IFC", "+ICF", "+CGACT")
-    offline = ("+NETCLOSE", "+NETOPEN", "+IPADDR", "+CIPRXGET", "+CIPCCFG", "+CIPTIMEOUT", "+CCHSET")
+    accepted = BASIC_ACCEPTED + ("+CGDCONT", "+CGAUTH", "+CFUN", "+IPR", "+IFC", "+ICF", "+CGACT")
+    offline = ("+NETCLOSE", "+NETOPEN", "+IPADDR", "+CIPRXGET", "+CIPCCFG", "+CIPTIMEOUT", "+CCHSET",
+               "+CSSLCFG", "+CCHSSLCFG", "+CCERTDOWN", "+CCERTLIST")
 
     def power_on(self):
         Dialect.power_on(self)
@@ -96,12 +98,60 @@ class SIM7600(Dialect):
             rows.append('+CIPOPEN: %d,"TCP","%s",%d,-1' % ((n,) + link.peer) if link else "+CIPOPEN: %d" % n)
         return self.answer(rows)
 
+    def reset_state(self):
+        Dialect.reset_state(self)
+        self.closing = False
+        self.ssl = {}  # SSL context -> {"authmode": "0", "cacert": name, "enablesni": "0"}: no checks
+        self.bound = {}  # CCH session -> SSL context (AT+CCHSSLCFG)
+
+    def at_CSSLCFG(self, op, args):
+        if len(args) < 3:
+            return self.error()
+        self.ssl.setdefault(int(args[1]), {})[args[0].lower()] = args[2]
+        return self.ok()
+
+    def at_CCHSSLCFG(self, op, args):
+        self.bound[int(args[0])] = int(args[1])
+        return self.ok()
+
+    def at_CCERTDOWN(self, op, args):
+        name, size = args[0], int(args[1])
+
+        def store(data):
+            self.emu.files[name] = data.decode("latin-1")
+            self.ok()
+
+        return self.emu.expect_data(size, store, self.prompt)
+
+    def at_CCERTLIST(self, op, args):
+        self.reply(*[('+CCERTLIST: "%s"' % name).encode() for name in sorted(self.emu.files)])
+        return self.ok()
+
+    def tls_settings(self, session, host):
+        """(sni, verify) for a CCH session, as its SSL context says; the CA
+        file missing makes verification impossible (None, False)."""
+        cfg = self.ssl.get(self.bound.get(session, 0), {})
+        sni = host if cfg.get("enablesni") == "1" else None
+        if cfg.get("authmode", "0") == "0":
+            return sni, None
+        pem = self.emu.files.get(cfg.get("cacert"))
+        return sni, (pem, host) if pem else False
+
     def at_NETCLOSE(self, op, args):
-        if not self.net_up:
+        if not self.net_up or self.closing:
             return self.reply(b"+IP ERROR: Network is already closed", b"ERROR")
+        if self.emu.netclose_delay:  # OK now, the network is down only at +NETCLOSE: 0
+            self.closing = True
+            self.emu.later(self.emu.netclose_delay, self.closed)
+            return self.ok()
         self.emu.close_all()
         self.net_up = False
         return self.reply(b"OK", b"+NETCLOSE: 0")
+
+    def closed(self):
+        self.emu.close_all()
+        self.net_up = self.closing = False
+        self.reply(b"+NETCLOSE: 0")
 
     def at_NETOPEN(self, op, args):
         if self.net_up:
@@ -126,7 +176,7 @@ class SIM7600(Dialect):
         if n in emu.links:
             return self.reply(b"+CIPOPEN: %d,4" % n, b"ERROR")
         self.ok()
-        link = emu.open_link(n, args[2], int(args[3]), False, args[2])
+        link = emu.open_link(n, args[2], int(args[3]), False)
         return self.reply(b"+CIPOPEN: %d,%d" % (n, 0 if link else 10))
 
     def at_CIPSEND(self, op, args):
@@ -174,7 +224,8 @@ class SIM7600(Dialect):
         if key in emu.links:
             return self.reply(b"+CCHOPEN: %d,4" % n, b"ERROR")
         self.ok()
-        link = emu.open_link(key, args[1], int(args[2]), True, args[1])
+        sni, verify = self.tls_settings(n, args[1])
+        link = None if verify is False else emu.open_link(key, args[1], int(args[2]), True, sni, verify)
         return self.reply(b"+CCHOPEN: %d,%d" % (n, 0 if link else 4))
 
     def at_CCHSEND(self, op, args):

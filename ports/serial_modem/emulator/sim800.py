@@ -13,6 +13,7 @@ LINKS = range(6)
 class SIM800(Dialect):
     name = "sim800"
     netdown_urc = b"+PDP: DEACT"
+    boot_codes = (b"RDY", b"+CFUN: 1", b"+CPIN: READY", b"Call Ready", b"SMS Ready")
     max_line = 556
     push_frame = 1460
     push_by_default = True  # AT+CIPRXGET=0 until the host asks for pull reads
@@ -200,7 +201,7 @@ class SIM800(Dialect):
         if n in self.emu.links:
             return self.reply(b"OK", tag + b"ALREADY CONNECT")
         self.ok()
-        link = self.emu.open_link(n, rest[1], int(rest[2]), self.values["+CIPSSL"] == "1", rest[1])
+        link = self.emu.open_link(n, rest[1], int(rest[2]), self.values["+CIPSSL"] == "1")  # no checks, no SNI
         return self.reply(tag + (b"CONNECT OK" if link else b"CONNECT FAIL"))
 
     def at_CIPSEND(self, op, args):
