@@ -90,7 +90,7 @@ def micropython_section(server):
                           capture_output=True, text=True, timeout=60)
     os.unlink(script.name)
     print(heap.stdout + heap.stderr, end="")
-    print("# Heap and speed figures per board: README.md, \"MicroPython\" (from make bench)")
+    print("# Heap figures for boards: README.md, section \"Figures\" (measured by make bench)")
     return run.returncode == 0 and heap.returncode == 0
 
 
