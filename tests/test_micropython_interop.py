@@ -48,3 +48,29 @@ except AttributeError:
     print('no')
 """, tree=tree)
     assert lines(out) == ["['microhttplib']", "microhttplib.ports.micropython", "no"]
+
+
+@pytest.mark.parametrize("tree", ["mp", "mpy"])
+def test_parse_headers_and_parameter_methods_like_http_client(tree):
+    """The same cases as tests/test_parse_headers.py, compared with CPython's http.client."""
+    import http.client
+    import io
+
+    from test_parse_headers import CALLS, CASES, observe
+    out = run_mp("""
+import io, sys, microhttplib
+m = microhttplib.HTTPMessage([('Content-Type', 'text/html; charset=utf-8')])
+print(m.get_content_type(), sorted(k for k in sys.modules if k.startswith('microhttplib.')))
+print(m.get_param('charset'), sorted(k for k in sys.modules if k.startswith('microhttplib.')))
+print('email' in sys.modules, 're' in sys.modules)
+for raw in CASES:
+    message = microhttplib.parse_headers(io.BytesIO(raw))
+    print(repr([(call, eval('message.' + call, {'message': message})) for call in CALLS]))
+""", tree=tree, CASES=CASES, CALLS=CALLS)
+    got = lines(out)
+    assert got[:3] == ["text/html ['microhttplib.headers']",
+                       "utf-8 ['microhttplib.headers', 'microhttplib.params']",
+                       "False False"]
+    for raw, line in zip(CASES, got[3:]):
+        assert eval(line) == observe(http.client.parse_headers(io.BytesIO(raw))), raw
+    assert len(got) == 3 + len(CASES)
