@@ -19,7 +19,7 @@ from . import HTTPConnection, HTTPSConnection, HTTPException, IncompleteRead, In
 
 EXIT_CODES = (
     (0, "success (with -f: an HTTP status below 400)"),
-    (2, "bad option or argument: a -H without a colon, --modem without pyserial, -k with --modem"),
+    (2, "bad option or argument: a -H without a colon, --modem without pyserial or --apn/--ssid"),
     (3, "bad URL"),
     (6, "could not resolve the host name"),
     (7, "could not connect (refused, unreachable, modem not answering)"),
@@ -56,8 +56,12 @@ def split_url(url):
     """(tls, authority, target) of an http:// or https:// URL.
 
     The authority (host[:port]) is left to HTTPConnection, which parses and
-    checks the port as it does for any caller; the fragment is dropped.
+    checks the port as it does for any caller; the fragment is dropped and
+    non-ASCII characters in the path and query are sent percent-encoded
+    (UTF-8), as browsers do.
     """
+    if any(c <= " " or c == "\x7f" for c in url):
+        raise InvalidURL("a URL cannot hold spaces or control characters; percent-encode them (%20)")
     scheme, sep, rest = url.partition("://")
     if not sep:
         scheme, rest = "http", url  # like curl: a bare host means http
@@ -70,6 +74,7 @@ def split_url(url):
         if stop in rest:
             end = min(end, rest.index(stop))
     authority, target = rest[:end], rest[end:]
+    target = "".join(c if c < "\x80" else "".join("%%%02X" % b for b in c.encode("utf-8")) for c in target)
     if not target.startswith("/"):
         target = "/" + target
     if "@" in authority:
@@ -145,10 +150,10 @@ def build_parser():
     parser.add_argument("-S", "--show-error", action="store_true",
                         help="with -s, still print the error message")
     parser.add_argument("-k", "--insecure", action="store_true",
-                        help="do not verify the TLS server's certificate (not with --modem)")
+                        help="do not verify the TLS server's certificate (also over --modem)")
     parser.add_argument("--cacert", metavar="FILE",
                         help="verify the TLS server with the CA certificates in FILE (PEM) instead of "
-                        "the system's; with --modem they are given to the modem")
+                        "the system's; with --modem they are stored on the module")
     parser.add_argument("--timeout", metavar="SECONDS", type=timeout_argument, default="30",
                         help="give up on a connect or a receive after SECONDS; 0 waits forever "
                         "(default: %(default)s)")
@@ -260,8 +265,9 @@ class Fetch:
         try:
             if self.modem is not None:
                 self.phase = "modem"
+                _check_credentials(args, self.modem.family)
                 self.modem.start()  # bring-up, so that its failures name the modem
-            return self.exchange(target, body)
+            self.exchange(target, body)
         finally:
             self.conn.close()
             if self.modem is not None:
@@ -302,7 +308,6 @@ class Fetch:
         finally:
             if sink is not self.stdout:
                 sink.close()
-        return response.status
 
     def copy(self, response, sink):
         while True:
@@ -372,21 +377,43 @@ class Fetch:
         if not isinstance(exc, OSError):
             raise exc
         reason = _reason(exc)
+        if self.phase == "modem":
+            family = self.args.family
+            if reason.startswith(family + ": "):
+                reason = reason[len(family) + 2:]  # the modem's words name the family; so does the line
+            return 7, ("the %s modem on %s did not come up: %s; check --modem, --family and --baud"
+                       % (family, self.args.modem, reason))
         if _is_timeout(exc):
             return 28, ("timed out after %s s %s %s%s: %s; a larger --timeout may help"
                         % (_seconds(timeout), _TIMEOUT_WHILE.get(self.phase, "talking to"), where, got, reason))
         if _is_dns_error(exc):
             return 6, "cannot resolve %r: %s; check the host name%s" % (
                 self.conn.host, reason, " and the modem's network" if self.modem else "")
-        if self.phase == "modem":
-            return 7, ("cannot use the %s modem on %s: %s; check --modem, --family and --baud"
-                       % (self.args.family, self.args.modem, reason))
+        if self.phase == "connect" and self.modem is not None and isinstance(self.conn, HTTPSConnection):
+            return self.explain_modem_tls(exc, where, reason)
         if self.phase == "connect":
             hint = "is a server listening there?" if isinstance(exc, ConnectionRefusedError) else "check the host and port"
             return 7, "cannot connect to %s: %s; %s" % (where, reason, hint)
         if self.phase == "send":
             return 55, "sending the request to %s failed: %s" % (where, reason)
         return 56, "receiving the reply from %s failed%s: %s" % (where, got, reason)
+
+
+    def explain_modem_tls(self, exc, where, reason):
+        """A modem reports a failed TLS open as a failed connect; a refused
+        TLS setting (no CA, a module that cannot verify) as a ModemError."""
+        from .ports.serial_modem import ConnectFailed
+
+        family = self.args.family
+        if reason.startswith(family + ": "):
+            reason = reason[len(family) + 2:]
+        if isinstance(exc, ConnectFailed):
+            return 7, ("cannot connect to %s: %s; over https this is also how the modem reports a server "
+                       "certificate it cannot verify (--cacert FILE gives it the CA)" % (where, reason))
+        for api_advice in ("; ", ": "):  # the modem's own advice names Python arguments
+            reason = reason.split(api_advice)[0]
+        return 35, ("TLS to %s refused: %s; on the command line --cacert FILE gives the module a CA, "
+                    "-k skips verification" % (where, reason))
 
 
 _TIMEOUT_WHILE = {"modem": "setting up the modem for", "connect": "connecting to",
@@ -460,17 +487,27 @@ def open_modem(args):
                  password=args.password, ssid=args.ssid, psk=args.psk)
 
 
+def _check_credentials(args, family):
+    """The options a family's bring-up needs (apn, or ssid and psk), before any AT command."""
+    missing = ["--" + need for need in family.needs if not getattr(args, need, None)]
+    if missing:
+        raise Failure(2, "--family %s needs %s" % (args.family, " and ".join(missing)))
+
+
 def tls_settings(args, modem):
-    """(context, cadata) for HTTPSConnection from -k and --cacert."""
+    """(context, cadata) for HTTPSConnection from -k and --cacert.
+
+    Over a modem, --cacert goes to the module (cadata) and -k is the modem
+    port's own opt-out; a family that cannot verify refuses https without -k.
+    """
     cadata = _read_cacert(args.cacert) if args.cacert else None
     if not args.insecure:
         return None, cadata
     if modem is None:
-        from .ports.cpython.transport import unverified_context
-
-        return unverified_context(), None
-    raise Failure(2, "-k/--insecure cannot be used with --modem: the %s modem verifies the server "
-                  "itself; pass --cacert FILE with the server's CA instead" % args.family)
+        from .ports.cpython import unverified_context
+    else:
+        from .ports.serial_modem import unverified_context
+    return unverified_context(), None
 
 
 def _read_cacert(name):

@@ -110,12 +110,15 @@ def test_query_right_after_the_port_is_kept_and_the_fragment_dropped(scripted):
     assert cli(base + "?q=1").stdout == b"ok"
     assert cli(base + "#frag").stdout == b"ok"
     assert cli(base + "/p?a=b#frag").stdout == b"ok"
+    assert cli(base + "/\u00e9t\u00e9?q=\u00fc").stdout == b"ok"
     lines = [request.split(b"\r\n")[0] for request in server.requests]
-    assert lines == [b"GET /?q=1 HTTP/1.1", b"GET / HTTP/1.1", b"GET /p?a=b HTTP/1.1"]
+    assert lines == [b"GET /?q=1 HTTP/1.1", b"GET / HTTP/1.1", b"GET /p?a=b HTTP/1.1",
+                     b"GET /%C3%A9t%C3%A9?q=%C3%BC HTTP/1.1"]
 
 
 def test_other_schemes_and_credentials_are_bad_urls():
-    for url in ("ftp://127.0.0.1/", "http://user:pw@127.0.0.1/", "http:///path"):
+    for url in ("ftp://127.0.0.1/", "http://user:pw@127.0.0.1/", "http:///path", "http://127.0.0.1:1/a b",
+                "http://127.0.0.1:1/a\r\nX-Injected: 1"):
         result = cli(url)
         assert result.returncode == 3, url
         assert "bad URL" in one_line(result)
@@ -172,10 +175,30 @@ def test_negative_timeout_is_a_bad_argument():
 
 def test_modem_that_cannot_be_opened_names_family_and_port(tmp_path):
     missing = str(tmp_path / "no-modem-here")
-    result = cli("--modem", missing, "--family", "bg96", "http://127.0.0.1:1/")
+    result = cli("--modem", missing, "--family", "bg96", "--apn", "internet", "http://127.0.0.1:1/")
     assert result.returncode == 7
     line = one_line(result)
     assert "bg96" in line and missing in line and "--modem" in line
+
+
+def test_modem_that_does_not_answer_exits_7_naming_it():
+    master, slave = pty.openpty()  # a serial line with nothing on the other end
+    try:
+        port = os.ttyname(slave)
+        result = cli("--modem", port, "--family", "sim800", "--apn", "internet", "http://127.0.0.1:1/")
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert result.returncode == 7
+    line = one_line(result)
+    assert "the sim800 modem on %s did not come up" % port in line and "no answer" in line
+
+
+def test_modem_family_without_its_credentials_is_a_bad_argument():
+    result = cli("--modem", "/dev/null", "--family", "esp_at", "http://127.0.0.1:1/")
+    assert result.returncode == 2 and "--family esp_at needs --ssid" in one_line(result)
+    result = cli("--modem", "/dev/null", "--family", "sim800", "http://127.0.0.1:1/")
+    assert result.returncode == 2 and "--family sim800 needs --apn" in one_line(result)
 
 
 def test_modem_path_without_pyserial_names_the_extra():
@@ -302,6 +325,21 @@ def test_server_closing_without_a_reply_exits_52(scripted):
     assert result.returncode == 52 and "without a reply" in one_line(result)
 
 
+def test_reset_during_the_body_exits_56(scripted):
+    import struct
+
+    def reset(server, conn):
+        server.read_request(conn)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"x" * 1000)
+        time.sleep(0.2)
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    server = scripted(reset)
+    result = cli("http://127.0.0.1:%d/" % server.port)
+    assert result.returncode == 56
+    line = one_line(result)
+    assert "127.0.0.1:%d" % server.port in line and "after 1000 body bytes" in line
+
+
 def test_garbage_reply_exits_8(scripted):
     def garbage(server, conn):
         server.read_request(conn)
@@ -386,11 +424,53 @@ def test_import_microhttplib_does_not_load_the_cli():
     assert result.stdout.strip() == b"False"
 
 
-@pytest.mark.parametrize("family", ["bg96"])
-def test_tls_options_over_a_modem(family, tls_server):
-    with Rig(family, cafile=tls_server.ca_pem_path) as rig:
-        rig.modem.close()
-        result = cli("--modem", rig.path, "--family", family, "--apn", "internet", "-k",
-                     "https://localhost:%d/index.html" % tls_server.port)
-    assert result.returncode == 2
-    assert "-k" in one_line(result)
+def modem_cli(rig, *args):
+    rig.modem.close()  # the CLI process opens the port itself
+    return cli("--modem", rig.path, "--family", rig.family, "--apn", "internet", *args)
+
+
+def test_cacert_over_a_modem_is_stored_on_the_module_and_verifies(tls_server):
+    url = "https://localhost:%d/index.html" % tls_server.port
+    with Rig("bg96") as rig:
+        result = modem_cli(rig, "--cacert", tls_server.ca_pem_path, url)
+        uploads = rig.commands("AT+QFUPL=")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == servers.INDEX_HTML
+    assert uploads  # the CA went to the module
+
+
+def test_https_over_a_modem_without_a_ca_is_refused_with_35(tls_server):
+    with Rig("bg96") as rig:
+        result = modem_cli(rig, "https://localhost:%d/" % tls_server.port)
+    assert result.returncode == 35
+    line = one_line(result)
+    assert "--cacert" in line and "-k" in line and "bg96 modem" in line
+
+
+def test_insecure_over_a_modem_uses_the_modem_ports_opt_out(tls_server):
+    with Rig("bg96") as rig:
+        result = modem_cli(rig, "-k", "https://localhost:%d/index.html" % tls_server.port)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == servers.INDEX_HTML
+
+
+def test_family_that_cannot_verify_refuses_https_unless_k(tls_server):
+    url = "https://localhost:%d/index.html" % tls_server.port
+    with Rig("sim800") as rig:
+        result = modem_cli(rig, "--cacert", tls_server.ca_pem_path, url)
+        assert result.returncode == 35
+        line = one_line(result)
+        assert "cannot verify" in line and "-k" in line
+        result = modem_cli(rig, "-k", url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == servers.INDEX_HTML
+
+
+def test_wrong_ca_over_a_modem_is_a_failed_connect_that_says_why_it_may_be(tls_server, tmp_path):
+    import trustme
+    other = tmp_path / "other-ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(other))
+    with Rig("bg96") as rig:
+        result = modem_cli(rig, "--cacert", str(other), "https://localhost:%d/" % tls_server.port)
+    assert result.returncode == 7
+    assert "certificate" in one_line(result)

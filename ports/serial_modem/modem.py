@@ -29,11 +29,20 @@ from .engine import (
 from .family import ASSIGNED, BARE
 from .port import open_port
 
-FAMILIES = ("sim800", "sim7600", "esp_at", "bg96", "sara_r4")
+FAMILIES = ("sim800", "sim7600", "esp_at", "bg96", "sara_r4", "sim7080")
+# Modules whose command set is one family's, under their own names.
+ALIASES = {
+    "sim7070": "sim7080",
+    "bg95": "bg96",
+    "ec21": "bg96",
+    "ec25": "bg96",
+    "eg25": "bg96",
+}
 
 
 def load_family(name):
     """Import only the family in use (a board pays for one table)."""
+    name = ALIASES.get(name, name)
     if name == "sim800":
         from .sim800 import SIM800 as cls
     elif name == "sim7600":
@@ -44,8 +53,11 @@ def load_family(name):
         from .bg96 import BG96 as cls
     elif name == "sara_r4":
         from .sara_r4 import SARAR4 as cls
+    elif name == "sim7080":
+        from .sim7080 import SIM7080 as cls
     else:
-        raise ValueError("unknown modem family %r (known: %s)" % (name, ", ".join(FAMILIES)))
+        raise ValueError("unknown modem family %r (known: %s; aliases: %s)"
+                         % (name, ", ".join(FAMILIES), ", ".join(sorted(ALIASES))))
     return cls()
 
 
