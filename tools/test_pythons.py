@@ -95,7 +95,7 @@ def main(argv):
             ok = False
             continue
         started = time.monotonic()
-        r = subprocess.run([venv_python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs",
+        r = subprocess.run([venv_python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rfEs",
                             "tests"] + argv, cwd=ROOT, capture_output=True, text=True)
         seconds = time.monotonic() - started
         print(r.stdout[-6000:] + r.stderr[-2000:])
