@@ -14,7 +14,6 @@ import subprocess
 import sys
 import time
 
-
 import servers
 from modem_helpers import Rig
 
