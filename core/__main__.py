@@ -38,6 +38,7 @@ EXIT_CODES = (
     (130, "interrupted (Ctrl-C)"),
 )
 BLOCK = 16384
+URL_FORM = "the form is http[s]://host[:port][/path][?query]"
 SERIAL_EXTRA = "pip install 'microhttplib[serial]'"
 
 
@@ -261,7 +262,7 @@ class Fetch:
             else:
                 self.conn = HTTPConnection(authority, timeout=args.timeout, transport=self.modem)
         except InvalidURL as exc:
-            raise Failure(3, "bad URL %r: %s" % (args.url, exc))
+            raise Failure(3, "bad URL %r: %s; %s" % (args.url, exc, URL_FORM))
         try:
             if self.modem is not None:
                 self.phase = "modem"
@@ -285,7 +286,7 @@ class Fetch:
         try:
             conn.request(method, target, body=body, headers=headers)
         except InvalidURL as exc:
-            raise Failure(3, "bad URL %r: %s" % (args.url, exc))
+            raise Failure(3, "bad URL %r: %s; %s" % (args.url, exc, URL_FORM))
         except ValueError as exc:  # a control character in -X or -H
             raise Failure(2, "cannot send this request: %s" % exc)
         self.phase = "receive"
