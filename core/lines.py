@@ -14,11 +14,12 @@ def peek(response):
         return b""
     p = response._parser
     buf = response._buf
+    response._direct = 0  # the bytes peeked at go through the buffer
     try:
         if p.framing == CHUNKED and not p.chunk_left and not response._next_chunk():
             response._body_done()
             return b""
-        if not buf.pending and (buf.sock is None or not buf.refill(len(buf.data))):
+        if buf.start == buf.end and (buf.sock is None or not buf.refill(len(buf.data))):
             if p.framing != UNTIL_CLOSE:
                 raise IncompleteRead(b"", response.length if response.length else None)
             response._body_done()
@@ -26,7 +27,7 @@ def peek(response):
     except IncompleteRead:
         response._abort()
         raise
-    avail = buf.pending
+    avail = buf.end - buf.start
     if p.framing == CONTENT_LENGTH:
         avail = min(avail, response.length)
     elif p.framing == CHUNKED:

@@ -126,13 +126,17 @@ class ResponseParser:
         self._size_digits = 0
         self._size = 0  # becomes chunk_left once the size line has ended
 
-    @property
-    def head_complete(self):
-        return self._head_state == _HEAD_DONE
-
-    @property
-    def body_complete(self):
-        return self._chunk_state == _CH_DONE
+    # head_complete, body_complete and needs_line are computed on access.
+    # Not properties: on MicroPython a class with one makes every attribute
+    # store of its instances look the name up in the class first.
+    def __getattr__(self, name):
+        if name == "head_complete":
+            return self._head_state == _HEAD_DONE
+        if name == "body_complete":
+            return self._chunk_state == _CH_DONE
+        if name == "needs_line":  # chunk framing waits for a (trailer) line to end
+            return self._chunk_state == _CH_TRAILER
+        raise AttributeError(name)
 
     # ----------------------------------------------------------------- head
 
@@ -289,7 +293,9 @@ class ResponseParser:
         """Consume chunk framing from buf[start:end] and return the new start.
 
         Stops when data is due (chunk_left > 0), when the bytes run out, or
-        when the body is complete. Allocates nothing except for trailers.
+        when the body is complete. Allocates nothing except for trailers;
+        on MicroPython this frame and the ones it calls in the body loop stay
+        within 11 words of VM state (a larger frame is heap-allocated).
         """
         state = self._chunk_state
         while start < end:
@@ -297,24 +303,7 @@ class ResponseParser:
                 break
             c = buf[start]
             if state == _CH_SIZE:
-                digit = _hex_value(c)
-                if digit >= 0:
-                    self._size_digits += 1
-                    if self._size_digits > _MAX_HEX_DIGITS:
-                        raise ProtocolError("chunk size has too many digits")
-                    self._size = self._size * 16 + digit
-                elif not self._size_digits:
-                    raise ProtocolError("chunk size line without a size")
-                elif c == _SP or c == _HTAB:
-                    state = _CH_SIZE_END
-                elif c == _SEMICOLON:
-                    state = _CH_EXT
-                elif c == _CR:
-                    state = _CH_SIZE_LF
-                elif c == _LF:
-                    state = self._end_of_size_line()
-                else:
-                    raise ProtocolError("invalid byte 0x%02x in chunk size" % c)
+                state = self._size_byte(c)
             elif state == _CH_SIZE_END:
                 if c == _SEMICOLON:
                     state = _CH_EXT
@@ -363,6 +352,27 @@ class ResponseParser:
         self._chunk_state = state
         return start
 
+    def _size_byte(self, c):
+        """One byte of the chunk size; the next state."""
+        digit = _hex_value(c)
+        if digit >= 0:
+            self._size_digits += 1
+            if self._size_digits > _MAX_HEX_DIGITS:
+                raise ProtocolError("chunk size has too many digits")
+            self._size = self._size * 16 + digit
+            return _CH_SIZE
+        if not self._size_digits:
+            raise ProtocolError("chunk size line without a size")
+        if c == _SP or c == _HTAB:
+            return _CH_SIZE_END
+        if c == _SEMICOLON:
+            return _CH_EXT
+        if c == _CR:
+            return _CH_SIZE_LF
+        if c == _LF:
+            return self._end_of_size_line()
+        raise ProtocolError("invalid byte 0x%02x in chunk size" % c)
+
     def _end_of_size_line(self):
         self._size_digits = 0
         self._line_bytes = 0
@@ -399,11 +409,6 @@ class ResponseParser:
             if self._header_count > self.max_headers:
                 raise HTTPException("got more than %d headers" % self.max_headers)
             start = nl + 1
-
-    @property
-    def needs_line(self):
-        """True while chunk framing is waiting for a (trailer) line to end."""
-        return self._chunk_state == _CH_TRAILER
 
 
 def _content_length(values):

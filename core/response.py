@@ -25,6 +25,8 @@ _READ_STEP = 1024 if MICROPYTHON else 65536
 # read() preallocates a Content-Length body up to this size; a larger one is
 # collected as it arrives, so a hostile length cannot make us allocate it.
 _PREALLOC_MAX = 1 << 20 if MICROPYTHON else 1 << 24
+# Any size will do: a body read until close has no end to read past.
+_UNTIL_CLOSE_AHEAD = 1 << 30
 
 
 class HTTPResponse:
@@ -41,6 +43,8 @@ class HTTPResponse:
         self._done = False  # the body has been received to its end
         self._force_close = False
         self._closed = False  # close() was called (io's `closed`; isclosed() is fp is None)
+        self._direct = 0  # Content-Length body bytes readinto may take from _recv_now
+        self._recv_now = None
         self.headers = self.msg = None
         self.version = self.status = self.reason = _UNKNOWN
         self.chunked = self.length = self.will_close = _UNKNOWN
@@ -142,47 +146,56 @@ class HTTPResponse:
         if not self.length and p.framing in (NO_BODY, CONTENT_LENGTH):
             self._body_done()
 
-    @property
-    def chunk_left(self):
-        if self._parser is None or not self.chunked:
-            return None
-        return self._parser.chunk_left or None
+    # `closed` and `chunk_left` are computed on access. Not properties: on
+    # MicroPython a class with one makes every attribute store of its
+    # instances (several per read) look the name up in the class first.
+    def __getattr__(self, name):
+        if name == "closed":  # close() was called (io's `closed`; isclosed() is fp is None)
+            return self._closed
+        if name == "chunk_left":
+            if self._parser is None or self.chunked is not True:
+                return None
+            return self._parser.chunk_left or None
+        raise AttributeError(name)
 
     # ----------------------------------------------------------------- body
 
     def _transfer(self, dest, n):
-        """Move up to n body bytes into dest[0:] in one step; 0 at the end of the body.
+        """Move up to n (-1: len(dest)) body bytes into dest[0:] in one step; 0 at the end.
 
-        Allocation-free on every path that does not raise.
+        Allocation-free on every path that does not raise, and within 11
+        words of VM state (MicroPython heap-allocates a larger frame).
         """
+        self._direct = 0  # readinto's direct path would miss what this moves
+        if n < 0:
+            n = len(dest)
         if self._done or n <= 0:
             return 0
         p = self._parser
         buf = self._buf
-        framing = p.framing
-        if framing == CONTENT_LENGTH:
+        if p.framing == CONTENT_LENGTH:
             if n > self.length:
                 n = self.length
-            got = buf.take(dest, n)
+            got = buf.take(dest, n, self.length)
             if not got:
                 raise IncompleteRead(b"", self.length)
             self.length -= got
             if not self.length:
                 self._body_done()
             return got
-        if framing == CHUNKED:
+        if p.framing == CHUNKED:
             if not p.chunk_left and not self._next_chunk():
                 self._body_done()
                 return 0
             if n > p.chunk_left:
                 n = p.chunk_left
-            got = buf.take(dest, n)
+            got = buf.take(dest, n, p.chunk_left)
             if not got:
                 raise IncompleteRead(b"", p.chunk_left)
             p.consumed_chunk_data(got)
             return got
-        if framing == UNTIL_CLOSE:
-            got = buf.take(dest, n)
+        if p.framing == UNTIL_CLOSE:
+            got = buf.take(dest, n, _UNTIL_CLOSE_AHEAD)
             if not got:
                 self._body_done()
             return got
@@ -227,7 +240,7 @@ class HTTPResponse:
     def _body_done(self):
         self._done = True
         buf = self._buf
-        if self.will_close or buf.pending:
+        if self.will_close or buf.start != buf.end:
             # Bytes after a complete response would be taken for the next
             # response: a connection that sent them is not reused.
             self._close_socket()
@@ -244,6 +257,7 @@ class HTTPResponse:
         """A broken body: the connection cannot be reused."""
         self._close_socket()
         self.fp = None
+        self._direct = 0
 
     def read(self, amt=None):
         if self.fp is None:
@@ -294,19 +308,60 @@ class HTTPResponse:
         return b"".join(parts)
 
     def readinto(self, b):
+        # On MicroPython every frame of the body loop stays within 11 words of
+        # VM state (a try block counts 3): a larger frame is heap-allocated
+        # at each call, and the loop would churn the heap.
+        n = len(b)
+        if n < self._direct:
+            # The middle of a Content-Length body, buffer empty (MicroPython):
+            # straight from the socket when bytes have arrived (None: wait on
+            # the path below). _direct is 0 once the response is closed.
+            n = self._recv_now(b, n)
+            if n:
+                self._direct -= n
+                self.length -= n
+                return n
+            n = len(b)
         if self.fp is None:
             return 0
-        if MICROPYTHON:
-            try:
-                got = self._transfer(b, len(b))
-            except BaseException:
-                self._abort()
-                raise
-        else:
-            view = memoryview(b)
-            if view.format != "B" or view.ndim != 1:
-                view = view.cast("B")
-            got = self._fill(view, len(view))
+        if not MICROPYTHON:
+            return self._readinto_filled(b)
+        n = self._transfer_or_abort(b)
+        if not n or self._done:
+            self._close_conn()
+        elif self._parser.framing == CONTENT_LENGTH:
+            self._go_direct()
+        return n
+
+    def _transfer_or_abort(self, b):
+        try:
+            return self._transfer(b, -1)
+        except BaseException:
+            self._abort()
+            raise
+
+    def _go_direct(self):
+        buf = self._buf
+        if buf.start == buf.end:
+            self._recv_now = getattr(buf.sock, "recv_now", None)
+            if self._recv_now is not None:
+                self._direct = self.length
+
+    def _readinto_filled(self, b):
+        """CPython: fill b like http.client, from the buffer in one copy when it can."""
+        buf = self._buf
+        n = len(b)
+        start = buf.start
+        if self._parser.framing == CONTENT_LENGTH and n < self.length \
+                and start + n <= buf.end and type(b) is bytearray:
+            b[:n] = buf.view[start:start + n]
+            buf.start = start + n
+            self.length -= n
+            return n
+        view = memoryview(b)
+        if view.format != "B" or view.ndim != 1:
+            view = view.cast("B")
+        got = self._fill(view, len(view))
         if not got or self._done:
             self._close_conn()
         return got
@@ -362,15 +417,12 @@ class HTTPResponse:
         if self.fp is None:
             return
         self.fp = None
+        self._direct = 0
         if self.headers is None or not self._done:
             self._close_socket()  # unread body: the connection cannot be reused
 
     def isclosed(self):
         return self.fp is None
-
-    @property
-    def closed(self):
-        return self._closed
 
     def fileno(self):
         sock = self._buf.sock if self._buf is not None else self._sock

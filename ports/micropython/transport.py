@@ -12,7 +12,10 @@ The returned ``Socket`` offers what the core needs -- ``sendall``, ``send``,
 MicroPython's stream sockets, which have ``readinto``/``write`` but no
 ``recv_into``.  ``recv_into`` returns what has arrived (one transfer, at
 ``buf[0:k]``), waiting with ``poll.ipoll`` when nothing has, and allocates
-nothing (the tests run it under ``micropython.heap_lock()``).
+nothing (the tests run it under ``micropython.heap_lock()``).  The optional
+``recv_now(buf, nbytes)`` is the stream's own ``readinto``: what has
+arrived, or None at once; the core's body loop calls it with no Python frame
+in between.
 
 TLS contexts are made by ``tlsctx.py``, imported on the first HTTPS
 connection only.
@@ -110,23 +113,26 @@ class Socket:
             break
         self._poll = p
         raw.setblocking(False)
+        # What has arrived, or None: never waits (the core's fast body path).
+        self.recv_now = self._s.readinto
 
     def recv_into(self, buf, nbytes=0):
         # One transfer into buf[0:k]; 0 means EOF; OSError(ETIMEDOUT) when
-        # nothing arrives within the timeout.  Allocates nothing.
+        # nothing arrives within the timeout.  Allocates nothing, and its
+        # frame and _wait's stay within the 11 words of VM state that
+        # MicroPython keeps on the C stack (a larger one is heap-allocated).
         if not nbytes:
             nbytes = len(buf)
-        s = self._s
-        n = s.readinto(buf, nbytes)
+        n = self._s.readinto(buf, nbytes)
         while n is None:  # nothing buffered (TLS: mbedtls wants a record)
-            ready = False
-            for _ in self._poll.ipoll(self._ms):
-                ready = True
-                break
-            if not ready:
-                raise OSError(_ETIMEDOUT)
-            n = s.readinto(buf, nbytes)
+            self._wait()
+            n = self._s.readinto(buf, nbytes)
         return n
+
+    def _wait(self):
+        for _ in self._poll.ipoll(self._ms):
+            return
+        raise OSError(_ETIMEDOUT)
 
     readinto = recv_into
 
