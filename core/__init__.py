@@ -13,7 +13,7 @@ or HTTPS never keeps them in RAM.
 
 __version__ = "0.1.0"
 
-# http.client's __all__, plus ProtocolError (HTTPMessage stays out, as there).
+# http.client's __all__, plus ProtocolError (HTTPMessage and parse_headers stay out, as there).
 __all__ = [
     "HTTPResponse", "HTTPConnection", "HTTPSConnection", "HTTPException", "NotConnected",
     "UnknownProtocol", "UnknownTransferEncoding", "UnimplementedFileMode", "IncompleteRead",
@@ -32,15 +32,21 @@ def _home(name):
         return "response"
     if name == "HTTPMessage":
         return "headers"
+    if name == "parse_headers":
+        return "headerfile"
     if name == "responses" or name.isupper():
         return "status"  # OK, NOT_FOUND, ...
     return "errors"  # HTTPException and its subclasses, `error`
 
 
 def __getattr__(name):
-    if name.startswith("_") or (name.islower() and name not in ("error", "responses")):
-        raise AttributeError(name)  # submodules are found by the import system
     import sys
+    if name == "ports":  # microhttplib.ports.cpython.unverified_context() as the README has it
+        __import__(__name__ + ".ports")
+        return sys.modules[__name__ + ".ports"]
+    if name.startswith("_") or (
+            name.islower() and name not in ("error", "responses", "parse_headers")):
+        raise AttributeError(name)  # submodules are found by the import system
     module = __name__ + "." + _home(name)
     __import__(module)
     try:
@@ -52,4 +58,5 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(__all__) | {"HTTPMessage", "HTTP_PORT", "HTTPS_PORT"})
+    return sorted(set(globals()) | set(__all__)
+                  | {"HTTPMessage", "HTTP_PORT", "HTTPS_PORT", "parse_headers", "ports"})

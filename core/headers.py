@@ -73,6 +73,14 @@ class HTTPMessage:
                 return val.strip().strip('"').lower()
         return failobj
 
+    def __getattr__(self, name):
+        """email.message's parameter methods (get_param, get_filename, ...), from
+        params.py on first use: a board that never calls them never loads them."""
+        if not name.startswith("get_"):
+            raise AttributeError(name)
+        from .params import bound_method
+        return bound_method(self, name)
+
     def as_string(self):
         return "".join("%s: %s\n" % kv for kv in self._items) + "\n"
 

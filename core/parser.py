@@ -48,6 +48,9 @@ _SP = const(32)
 _HTAB = const(9)
 _SEMICOLON = const(59)
 _MAX_HEX_DIGITS = const(16)
+# Empty lines skipped before a status line (aiohttp sends one after a 100
+# Continue); more than this is no HTTP response.
+_MAX_BLANK_LINES = const(4)
 
 # Bytes that may not appear in a header name (RFC 9110 token).
 _NOT_TOKEN = frozenset(chr(c) for c in range(33)) | frozenset('\x7f"(),/:;<=>?@[\\]{}')
@@ -117,7 +120,7 @@ class ResponseParser:
         self._connection = ""
         self._last_kept = False
         self._last_name = ""  # the header an obs-fold line continues
-        self._line_bytes = 0
+        self._line_bytes = 0  # chunk-size line padding; blank lines before the status line
         self.framing = NO_BODY
         self.length = -1
         self.will_close = False
@@ -145,7 +148,8 @@ class ResponseParser:
 
         Returns as soon as the head is complete, leaving the body bytes.
         """
-        if self._head_state == _STATUS_LINE and _parse_block is not None and end - start > 16:
+        if self._head_state == _STATUS_LINE and _parse_block is not None and end - start > 16 \
+                and buf[start] != _CR:
             done = _parse_block(self, buf, start, end)
             if done >= 0:
                 return done
@@ -164,8 +168,12 @@ class ResponseParser:
                     self.max_line)
             line = buf[start:stop]  # a copy already (bytes or bytearray)
             if self._head_state == _STATUS_LINE:
-                self._status_line(line)
-                self._head_state = _HEADER_LINES
+                if not line and self._line_bytes < _MAX_BLANK_LINES:
+                    self._line_bytes += 1  # a stray CR LF before the response
+                else:
+                    self._status_line(line)
+                    self._line_bytes = 0
+                    self._head_state = _HEADER_LINES
             elif not line:
                 self._end_of_head()
             else:
@@ -255,10 +263,14 @@ class ResponseParser:
             prev = self.headers[-1][1]
             self.headers[-1] = (name, prev + " " + value if prev else value)
 
+    def _close_asked(self):
+        """The Connection header (or HTTP/1.0 without keep-alive) ends the connection."""
+        tokens = self._connection
+        return "close" in tokens or (self.version == 10 and "keep-alive" not in tokens)
+
     def _end_of_head(self):
         self._head_state = _HEAD_DONE
-        tokens = self._connection
-        self.will_close = "close" in tokens or (self.version == 10 and "keep-alive" not in tokens)
+        self.will_close = self._close_asked()
         te = self._transfer_encoding
         cls = self._content_lengths
         if te is not None:
@@ -282,7 +294,12 @@ class ResponseParser:
             self.will_close = True
 
     def no_body(self):
-        """HEAD, 1xx, 204 and 304 responses end with their head."""
+        """HEAD, 1xx, 204 and 304 responses end with their head.
+
+        Whatever their framing headers say (RFC 9112 6.3 rule 1), so a missing
+        length does not end a persistent connection.
+        """
+        self.will_close = self._close_asked()
         self.framing = NO_BODY
         self.length = 0
         self._chunk_state = _CH_DONE

@@ -133,16 +133,18 @@ class HTTPResponse:
             print("reply:", repr(self._status_text()))
             for name, value in p.headers:
                 print("header:", name + ":", value)
+        # Set before no_body(): a HEAD reply keeps its chunked flag, as in http.client.
+        self.chunked = p.framing == CHUNKED
         if self._method == "HEAD" or self.status in (204, 304) or self.status < 200:
             p.no_body()
-        self.chunked = p.framing == CHUNKED
         if p.framing == CONTENT_LENGTH:
             self.length = p.length
         elif p.framing == NO_BODY:
             self.length = 0
         else:
             self.length = None
-        self.will_close = p.will_close or self._force_close
+        # After 101 the connection speaks another protocol: never reused for HTTP.
+        self.will_close = p.will_close or self._force_close or self.status == 101
         if not self.length and p.framing in (NO_BODY, CONTENT_LENGTH):
             self._body_done()
 

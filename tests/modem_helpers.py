@@ -3,14 +3,15 @@
 from microhttplib.ports.serial_modem import Modem
 from microhttplib.ports.serial_modem.emulator import Emulator
 
-FAMILIES = ("sim800", "sim7600", "esp_at", "bg96", "sara_r4")
-MAX_SEND = {"sim800": 1460, "sim7600": 1500, "esp_at": 2048, "bg96": 1460, "sara_r4": 1024}
+FAMILIES = ("sim800", "sim7600", "esp_at", "bg96", "sara_r4", "sim7080")
+MAX_SEND = {"sim800": 1460, "sim7600": 1500, "esp_at": 2048, "bg96": 1460, "sara_r4": 1024, "sim7080": 1460}
 SEND_COMMAND = {
     "sim800": "AT+CIPSEND=",
     "sim7600": "AT+CIPSEND=",
     "esp_at": "AT+CIPSEND=",
     "bg96": "AT+QISEND=",
     "sara_r4": "AT+USOWR=",
+    "sim7080": "AT+CASEND=",
 }
 OPEN_COMMAND = {
     "sim800": "AT+CIPSTART=",
@@ -18,6 +19,7 @@ OPEN_COMMAND = {
     "esp_at": "AT+CIPSTART=",
     "bg96": "AT+QIOPEN=",
     "sara_r4": "AT+USOCO=",
+    "sim7080": "AT+CAOPEN=",
 }
 
 

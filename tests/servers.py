@@ -4,6 +4,9 @@
   chunked responses, running the WSGI app below.
 - `serve_https()`: cheroot (PyPI) with its builtin TLS adapter and
   certificates made by trustme, running the same app.
+- `serve_cheroot_http()`, `serve_stdlib_http()`: cheroot without TLS and
+  http.server, which keep the connection after bodiless responses that carry
+  no length (204, 304, HEAD).
 - `ScriptedServer`: a raw socket server that answers each connection with
   bytes a test scripts, for malformed and hostile responses.
 """
@@ -86,6 +89,11 @@ def app(environ, start_response):
                      b"" if code in (204, 304) else b"status body\n")
     if path == "/peer":
         return reply("200 OK", str(environ.get("REMOTE_PORT")).encode())
+    if path.startswith("/bare/"):  # 204 or 304 without any length header
+        code = int(path[6:])
+        from http import HTTPStatus
+        start_response("%d %s" % (code, HTTPStatus(code).phrase), [])
+        return []
     return reply("404 Not Found", b"no route\n")
 
 
@@ -162,6 +170,63 @@ def serve_https(tls, host="127.0.0.1", require_client_cert=False):
     thread.start()
     port = server.bind_addr[1]
     return _Running(host, port, server.stop)
+
+
+def serve_cheroot_http(host="127.0.0.1"):
+    """cheroot without TLS, in a thread: it keeps the connection after a 204/304
+    without a length header (waitress closes it)."""
+    from cheroot import wsgi
+    server = wsgi.Server((host, 0), app, numthreads=4)
+    server.prepare()
+    threading.Thread(target=server.serve, daemon=True).start()
+    return _Running(host, server.bind_addr[1], server.stop)
+
+
+def serve_stdlib_http(host="127.0.0.1"):
+    """http.server (HTTP/1.1, keep-alive), in a thread: the one real server here
+    that answers HEAD without a length, or with Transfer-Encoding: chunked,
+    and keeps the connection. `.peers` holds the client addresses of the
+    requests: one per connection."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def parse_request(self):
+            running.peers.add(self.client_address)
+            return BaseHTTPRequestHandler.parse_request(self)
+
+        def do_GET(self):
+            if self.path in ("/204", "/304"):
+                self.send_response(int(self.path[1:]))
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", "5")
+            self.end_headers()
+            self.wfile.write(b"small")
+
+        def do_HEAD(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            if self.path == "/chunked":
+                self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer((host, 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def stop():
+        server.shutdown()
+        server.server_close()
+
+    running = _Running(host, server.server_address[1], stop)
+    running.peers = set()
+    return running
 
 
 class ScriptedServer:

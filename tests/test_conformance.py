@@ -51,10 +51,6 @@ EXPECTED_DIFFERENCES = {
     "Only LFs present": (
         "200 eof b'BODY\\n\\\\'",
         "bare LF line ends are accepted in the head (RFC 9112 2.2, http.client)"),
-    "Response starting with CRLF": (
-        "reject",
-        "an empty line before the status line is a BadStatusLine (as in http.client); "
-        "RFC 9112 2.2 asks only servers to skip it before a request line"),
     "Extra digit in HTTP minor version": (
         "200 eof b''",
         "any HTTP/1.x status line is taken as HTTP/1.1, as http.client does "

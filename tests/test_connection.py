@@ -1,4 +1,4 @@
-"""HTTPConnection against real servers on loopback: the seed's example sessions,
+"""HTTPConnection against real servers on loopback: the http.client documentation's examples,
 keep-alive, chunked, 100-continue, request bodies, debug output, CONNECT tunnels."""
 
 import io
@@ -12,7 +12,7 @@ import microhttplib as httplib
 from servers import INDEX_HTML, pattern
 
 
-def test_seed_get_then_404_on_one_connection(http_server):
+def test_doc_example_get_then_404_on_one_connection(http_server):
     conn = httplib.HTTPConnection(http_server.host, http_server.port)
     conn.request("GET", "/index.html")
     r1 = conn.getresponse()
@@ -28,7 +28,7 @@ def test_seed_get_then_404_on_one_connection(http_server):
     conn.close()
 
 
-def test_seed_read_in_chunks(http_server):
+def test_doc_example_read_in_chunks(http_server):
     conn = httplib.HTTPConnection(http_server.host, http_server.port)
     conn.request("GET", "/index.html")
     r1 = conn.getresponse()
@@ -41,7 +41,7 @@ def test_seed_read_in_chunks(http_server):
     assert b"".join(parts) == INDEX_HTML and len(parts[0]) == 20
 
 
-def test_seed_head(http_server):
+def test_doc_example_head(http_server):
     conn = httplib.HTTPConnection(http_server.host, http_server.port)
     conn.request("HEAD", "/index.html")
     res = conn.getresponse()
@@ -54,7 +54,7 @@ def test_seed_head(http_server):
     assert conn.getresponse().read() == INDEX_HTML and conn.sock is sock
 
 
-def test_seed_post_form(http_server):
+def test_doc_example_post_form(http_server):
     from urllib.parse import urlencode
     params = urlencode({"@number": 12524, "@type": "issue", "@action": "show"})
     headers = {"Content-type": "application/x-www-form-urlencoded", "Accept": "text/plain"}
@@ -68,7 +68,7 @@ def test_seed_post_form(http_server):
     conn.close()
 
 
-def test_seed_put(http_server):
+def test_doc_example_put(http_server):
     body = "***filecontents***"
     conn = httplib.HTTPConnection(http_server.host, http_server.port)
     conn.request("PUT", "/file", body)
@@ -170,7 +170,8 @@ def test_unknown_length_bodies_are_sent_chunked(scripted):
         while not data.endswith(b"0\r\n\r\n"):
             data += conn.recv(65536)
         server.requests.append(data)
-        conn.sendall(b"HTTP/1.1 204 No Content\r\n\r\n")
+        # One request per connection: say so, a 204 alone keeps it alive.
+        conn.sendall(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
     server = scripted(script)
     conn = httplib.HTTPConnection(server.host, server.port, timeout=5, blocksize=4)
     conn.request("POST", "/", iter([b"one ", b"", b"two"]))

@@ -108,12 +108,13 @@ for name in MODULES:
 
 
 def test_emulator_is_skipped_as_cpython_only():
-    path = os.path.join(ROOT, "ports", "serial_modem", "emulator.py")
-    if not os.path.exists(path):
-        pytest.fail("expected the serial modem emulator at %s" % path)
-    assert build_mpy.cpython_only_reason(path)
+    path = os.path.join(ROOT, "ports", "serial_modem", "emulator")
+    if not os.path.isdir(path):
+        pytest.fail("expected the serial modem emulator package at %s" % path)
+    assert build_mpy.cpython_only_reason(os.path.join(path, "engine.py"))
     files, skipped, warnings = build_mpy.collect()
-    assert "ports/serial_modem/emulator.py" in [s for s, _ in skipped]
+    assert "ports/serial_modem/emulator" in [s for s, _ in skipped]
+    assert not any("/emulator/" in src for src, _ in files)
     assert warnings == []  # no core file imports a CPython-only module
     assert not any(s.startswith("core/") and s != "core/__main__.py" for s, _ in skipped)
 
@@ -229,3 +230,18 @@ def test_mip_install_from_package_json_then_request(board, http_server):
     out = mpremote(tty, "exec", REQUEST % (http_server.host, int(http_server.port)))
     assert "BOARD 200 167 b'<!doctype html>'" in out
     assert "FROM lib/microhttplib/connection.py" in out
+
+
+def test_readme_mip_install_from_a_checkout(board, http_server):
+    """README's board install, as written (run in the checkout's root); the
+    unix port's lib directory is relative, so --target names it."""
+    tty, root = board
+    for manifest in ("./package.json", "./package-serial_modem.json"):
+        r = subprocess.run([MPREMOTE, "connect", tty, "resume", "mip", "install", "--target", "lib", manifest],
+                           capture_output=True, text=True, timeout=120, cwd=ROOT)
+        assert r.returncode == 0, r.stdout + r.stderr
+    for dest, _ in load("package.json")["urls"] + load("package-serial_modem.json")["urls"]:
+        assert (root / "lib" / dest).is_file(), dest
+    out = mpremote(tty, "exec", REQUEST % (http_server.host, int(http_server.port))
+                   + "from microhttplib.ports.serial_modem import Modem\nprint('MODEM', Modem.__name__)\n")
+    assert "BOARD 200 167 b'<!doctype html>'" in out and "MODEM Modem" in out

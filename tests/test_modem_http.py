@@ -5,7 +5,7 @@ import json
 import pytest
 
 from microhttplib import HTTPConnection, HTTPSConnection
-from microhttplib.ports.serial_modem import ModemError
+from microhttplib.ports.serial_modem import unverified_context
 
 import servers
 from modem_helpers import FAMILIES, MAX_SEND, OPEN_COMMAND, SEND_COMMAND, Rig
@@ -96,19 +96,18 @@ def test_download_of_raw_at_replies_is_data(rig, scripted):
 
 
 def test_https_with_the_modem_tls(rig, tls_server):
-    conn = HTTPSConnection("localhost", tls_server.port, timeout=10, transport=rig.modem)
+    if rig.family == "sim800":  # cannot verify: only with the explicit opt-out
+        tls = {"context": unverified_context()}
+    elif rig.family == "esp_at":  # esp-at 2.x: the CA flashed on the module (the rig's cafile, slot 1)
+        rig.modem.ca_name, tls = "1", {}
+    else:
+        tls = {"cadata": tls_server.ca_pem}
+    conn = HTTPSConnection("localhost", tls_server.port, timeout=10, transport=rig.modem, **tls)
     response, body = fetch(conn, "GET", "/bytes/30000")
     assert response.status == 200 and body == servers.pattern(30000)
     response, body = fetch(conn, "POST", "/echo", body=b"\r\nOK\r\n" * 1000)
     assert json.loads(body)["body"] == "\r\nOK\r\n" * 1000
     conn.close()
-
-
-def test_https_refuses_an_unknown_ca(http_server, tls_server):
-    with Rig("bg96", cafile=None) as rig:  # the modem trusts only system CAs
-        conn = HTTPSConnection("localhost", tls_server.port, timeout=10, transport=rig.modem)
-        with pytest.raises(ModemError, match="connect to localhost"):
-            conn.request("GET", "/index.html")
 
 
 def test_esp_at_push_mode(http_server, scripted):

@@ -4,7 +4,7 @@ tree), talking to the emulator's pseudo-terminal through a UART look-alike."""
 import pytest
 
 from mp_helpers import lines, run_mp
-from modem_helpers import Rig
+from modem_helpers import OPEN_COMMAND, Rig
 
 UART_AND_HELPERS = """
 import io, select, termios, time
@@ -62,7 +62,7 @@ def fetch(conn, method, path, body=None):
 """
 
 
-@pytest.mark.parametrize("family", ["sim800", "esp_at", "sara_r4"])
+@pytest.mark.parametrize("family", ["sim800", "esp_at", "sara_r4", "sim7080"])
 def test_http_over_the_modem_on_micropython(family, http_server):
     with Rig(family) as rig:
         rig.modem.close()  # the port belongs to MicroPython in this test
@@ -83,7 +83,7 @@ conn.close()
 modem.close()
 """, tree="mpy", FAMILY=family, DEVICE=rig.path, PORT=int(http_server.port), timeout=60)
         assert lines(out) == ["index 200 167 True", "echo 200 300", "bytes 200 True", "chunked 200 True"]
-        opens = [c for c in rig.emulator.commands if c.startswith(("AT+CIPSTART", "AT+USOCO"))]
+        opens = rig.commands(OPEN_COMMAND[family])
         assert len(opens) == 1  # keep-alive on the board too
 
 

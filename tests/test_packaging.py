@@ -18,7 +18,10 @@ def test_wheel_maps_core_and_ports(tmp_path):
                    "microhttplib/connection.py", "microhttplib/ports/__init__.py",
                    "microhttplib/ports/cpython/transport.py",
                    "microhttplib/ports/micropython/transport.py",
-                   "microhttplib/ports/serial_modem/__init__.py"):
+                   "microhttplib/ports/serial_modem/__init__.py",
+                   "microhttplib/ports/serial_modem/emulator/__init__.py",
+                   "microhttplib/ports/serial_modem/emulator/__main__.py",
+                   "microhttplib/ports/serial_modem/emulator/sim800.py"):
         assert module in names, module
     assert not any(n.startswith(("core/", "ports/", "tests/")) for n in names)
 
@@ -34,3 +37,7 @@ def test_wheel_maps_core_and_ports(tmp_path):
     out = subprocess.run([python, "-I", "-c", code], capture_output=True, text=True,
                          cwd=str(tmp_path), check=True).stdout
     assert out.split() == ["True", "Not", "Found", "8080", "SocketTransport"]
+    # the emulator subpackage is in the wheel and runs as a module
+    help_text = subprocess.run([python, "-I", "-m", "microhttplib.ports.serial_modem.emulator", "--help"],
+                               capture_output=True, text=True, cwd=str(tmp_path), check=True).stdout
+    assert "--family" in help_text and "sim800" in help_text

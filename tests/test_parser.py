@@ -110,6 +110,15 @@ GOOD = [
     ("last coding not chunked: read until close",
      b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\nraw bytes",
      "GET", 200, "OK", [("Transfer-Encoding", "chunked, gzip")], b"raw bytes"),
+    ("an empty line before the status line is skipped",
+     b"\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+     "GET", 200, "OK", [("Content-Length", "2")], b"ok"),
+    ("an empty line after 100 Continue is skipped (aiohttp)",
+     b"HTTP/1.1 100 Continue\r\n\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nno",
+     "POST", 404, "Not Found", [("Content-Length", "2")], b"no"),
+    ("four empty lines, CR LF or LF, are skipped",
+     b"\r\n\n\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+     "GET", 200, "OK", [("Content-Length", "2")], b"ok"),
 ]
 
 
@@ -169,6 +178,12 @@ BAD = [
     ("two-digit status", b"HTTP/1.1 20 OK\r\n\r\n", httplib.BadStatusLine),
     ("status not a number", b"HTTP/1.1 abc OK\r\n\r\n", httplib.BadStatusLine),
     ("HTTP/2 status line", b"HTTP/2.0 200 OK\r\n\r\n", httplib.UnknownProtocol),
+    ("five empty lines before the status line",
+     b"\r\n" * 5 + b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", httplib.BadStatusLine),
+    ("five empty lines after 100 Continue",
+     b"HTTP/1.1 100 Continue\r\n\r\n" + b"\r\n" * 5 + b"HTTP/1.1 200 OK\r\n\r\n",
+     httplib.BadStatusLine),
+    ("only empty lines, then EOF", b"\r\n\r\n", httplib.RemoteDisconnected),
     ("empty response", b"", httplib.RemoteDisconnected),
     ("cut in the status line", b"HTTP/1.1 200", httplib.BadStatusLine),
     ("cut in the headers", b"HTTP/1.1 200 OK\r\nContent-Le", httplib.RemoteDisconnected),
@@ -187,6 +202,48 @@ def test_bad_responses_every_split(case):
     for how, pieces in splits(raw):
         with pytest.raises(exc):
             run(pieces)
+
+
+BODILESS = [
+    ("204 without a length", b"HTTP/1.1 204 No Content\r\nServer: x\r\n\r\n", "GET"),
+    ("304 without a length", b"HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n", "GET"),
+    ("HEAD reply without a length", b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n",
+     "HEAD"),
+    ("HEAD reply with a non-chunked coding",
+     b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", "HEAD"),
+    ("HTTP/1.0 204 with keep-alive",
+     b"HTTP/1.0 204 No Content\r\nConnection: keep-alive\r\n\r\n", "GET"),
+]
+
+
+@pytest.mark.parametrize("case", BODILESS, ids=[c[0] for c in BODILESS])
+def test_bodiless_response_keeps_the_connection(case):
+    """RFC 9112 6.3 rule 1: the response ends at its empty line, the connection persists."""
+    name, raw, method = case
+    for how, pieces in splits(raw):
+        resp, body = run(pieces, method)
+        assert (body, resp.length, resp.will_close) == (b"", 0, False), how
+        assert not resp._buf.sock.closed, how
+
+
+@pytest.mark.parametrize("raw, method", [
+    (b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n", "GET"),
+    (b"HTTP/1.0 304 Not Modified\r\n\r\n", "GET"),
+    (b"HTTP/1.0 200 OK\r\n\r\n", "HEAD"),
+], ids=["Connection: close", "HTTP/1.0", "HTTP/1.0 HEAD"])
+def test_bodiless_response_still_closes_when_asked(raw, method):
+    resp, body = run([raw], method)
+    assert (body, resp.will_close) == (b"", True)
+
+
+def test_head_reply_with_chunked_is_chunked_without_body():
+    """http.client sets chunked from the header for a HEAD reply too; there is no body."""
+    raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n"
+    for how, pieces in splits(raw):
+        resp, body = run(pieces, "HEAD")
+        assert (resp.chunked, resp.chunk_left, resp.length, resp.will_close, body) == \
+            (True, None, 0, False, b""), how
+        assert resp.isclosed(), how
 
 
 def test_incomplete_read_keeps_partial_body():

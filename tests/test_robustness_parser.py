@@ -271,8 +271,8 @@ def responses(draw, allow_until_close=True):
     framing = draw(st.sampled_from(framings))
     connection = draw(st.sampled_from([None, "close", "keep-alive"]))
     no_body = method == "HEAD" or status in (204, 304)
-    if no_body and framing == "close":
-        framing = "length"
+    # framing "close" on a bodiless response: no length header at all (RFC 9112
+    # 6.3 rule 1: it still ends at the empty line and keeps the connection).
     head = ["%s %d %s" % (version, status, reason) if reason else "%s %d " % (version, status)]
     lines = list(headers)
     if connection:
@@ -285,7 +285,7 @@ def responses(draw, allow_until_close=True):
         lines.append(("Transfer-Encoding", "chunked"))
         if not no_body:
             payload = draw(chunked_encoding(body))
-    else:
+    elif not no_body:
         payload = body
     order = draw(st.permutations(range(len(lines))))
     lines = [lines[i] for i in order]
@@ -295,7 +295,7 @@ def responses(draw, allow_until_close=True):
     if draw(st.booleans()) and version == "HTTP/1.1":
         interim = b"HTTP/1.1 100 Continue" + eol + eol
     raw = interim + eol.join(h.encode("latin-1") for h in head) + eol + eol + payload
-    will_close = (framing == "close" or connection == "close"
+    will_close = (framing == "close" and not no_body or connection == "close"
                   or (version == "HTTP/1.0" and connection != "keep-alive"))
     expected = {
         "status": status, "reason": reason.strip(), "version": 10 if version == "HTTP/1.0" else 11,

@@ -19,7 +19,8 @@ CPython-only files are left out: ports/cpython/ entirely, core/__main__.py
 (the command-line tool) and any file in the included port directories, that
 imports pty, threading, serial (pyserial), termios, argparse, ... at module
 level *unconditionally* (an import inside a top-level ``try: ... except
-ImportError:`` is optional and does not exclude the file).  Other core files
+ImportError:`` is optional and does not exclude the file), and the packages
+in CPYTHON_ONLY_DIRS (the modem emulator).  Other core files
 are never left out: one with such an import is reported as a WARNING.
 """
 
@@ -52,6 +53,9 @@ NOT_ON_MICROPYTHON = CPYTHON_ONLY | {
     "functools", "contextlib", "warnings", "ssl",
 }
 EXCLUDE_DIRS = {"__pycache__", "tests"}
+# Whole packages that exist only on CPython (the modem emulator: a pty and a
+# thread around plain-Python dialect tables that are of no use on a board).
+CPYTHON_ONLY_DIRS = {"ports/serial_modem/emulator": "the modem emulator (pty, threads)"}
 
 
 def _top_level_imports(tree):
@@ -108,6 +112,11 @@ def collect():
             continue
         for dirpath, dirnames, filenames in os.walk(base):
             dirnames[:] = sorted(d for d in dirnames if d not in EXCLUDE_DIRS)
+            for d in list(dirnames):
+                rel_dir = os.path.relpath(os.path.join(dirpath, d), ROOT).replace(os.sep, "/")
+                if rel_dir in CPYTHON_ONLY_DIRS:
+                    skipped.append((rel_dir, "CPython-only package: " + CPYTHON_ONLY_DIRS[rel_dir]))
+                    dirnames.remove(d)
             if not recursive:
                 dirnames[:] = []
             for name in sorted(filenames):
@@ -195,9 +204,10 @@ def verify(out, micropython):
 # mip manifests at the repository root: the main one (core + the MicroPython
 # port) and one for the AT-modem port, so Wi-Fi boards do not download the
 # modem code:
-#   mpremote mip install github:OWNER/REPO
-#   mpremote mip install github:OWNER/REPO/package-serial_modem.json
-# URLs are relative to the manifest, so they name no owner or branch.
+#   mpremote mip install ./package.json               (in a checkout)
+#   mpremote mip install ./package-serial_modem.json
+# URLs are relative to the manifest, so they name no owner or branch: the
+# same files serve github:<owner>/<repo> once the repository is public.
 MANIFESTS = {
     "package.json": ("core", "ports/__init__.py", "ports/micropython"),
     "package-serial_modem.json": ("ports/serial_modem",),

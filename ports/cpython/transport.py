@@ -13,6 +13,15 @@ def unverified_context():
     return context
 
 
+def _as_cadata(cadata):
+    """PEM as str or bytes, or DER bytes, as MicroPython takes them: ssl wants PEM as str."""
+    if isinstance(cadata, (bytes, bytearray, memoryview)):
+        cadata = bytes(cadata)
+        if b"-----BEGIN" in cadata:
+            return cadata.decode("ascii")
+    return cadata
+
+
 class SocketTransport:
     def connect(self, host, port, timeout=None, source_address=None, tls=None,
                 server_hostname=None):
@@ -34,7 +43,7 @@ class SocketTransport:
 
     def default_tls_context(self, cert_file=None, key_file=None, cadata=None):
         """Verifying context, as ssl.create_default_context() makes it."""
-        context = ssl.create_default_context(cadata=cadata)
+        context = ssl.create_default_context(cadata=_as_cadata(cadata))
         context.set_alpn_protocols(["http/1.1"])
         if context.post_handshake_auth is not None:
             context.post_handshake_auth = True

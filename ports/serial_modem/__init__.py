@@ -4,7 +4,7 @@
     conn = HTTPConnection("example.com", transport=modem)
 
 Families: sim800, sim7600, esp_at, bg96, sara_r4 (see family.py for what a
-family table holds). emulator.py is a CPython-only test double.
+family table holds). emulator/ is a CPython-only test double.
 """
 
 from .engine import (
@@ -15,14 +15,24 @@ from .engine import (
     ModemTimeout,
     ModemReset,
     NetworkDown,
+    NotReady,
     SendFailed,
 )
 from .modem import Modem, ModemSocket, FAMILIES
+
+
+def unverified_context():
+    """https over the modem without verifying the server: the explicit opt-out."""
+    from .tls import unverified_context as make
+
+    return make()
+
 
 __all__ = (
     "Modem",
     "ModemSocket",
     "FAMILIES",
+    "unverified_context",
     "ModemError",
     "CommandError",
     "ConnectFailed",
@@ -30,5 +40,6 @@ __all__ = (
     "ModemTimeout",
     "ModemReset",
     "NetworkDown",
+    "NotReady",
     "SendFailed",
 )

@@ -6,7 +6,7 @@ sends no new "recv" URC until a read has found the buffer empty, so the
 host keeps reading until +QIRD: 0.
 """
 
-from .family import Family, Channel, READABLE, CLOSED, NETDOWN, IGNORE, quoted
+from .family import Family, Channel, Upload, READABLE, CLOSED, NETDOWN, IGNORE, quoted
 
 
 class QI(Channel):
@@ -15,13 +15,13 @@ class QI(Channel):
     send = "AT+QISEND={link},{n}"
     prompt = b">"
     send_done = b"SEND OK"
-    send_fail = (b"SEND FAIL",)
+    send_fail = ()
+    send_full = (b"SEND FAIL",)  # Quectel: the module's send buffer is full
     max_send = 1460
     read = "AT+QIRD={link},{n}"
     read_header = b"+QIRD: "
     got_field = 0
     max_read = 1500
-    drain_to_zero = True
     close = "AT+QICLOSE={link}"
     urcs = (
         (b'+QIURC: "recv",', b"", READABLE),
@@ -29,12 +29,27 @@ class QI(Channel):
     )
 
 
+class FileUpload(Upload):
+    prompt = b"CONNECT"
+    send_done = b"+QFUPL: "  # +QFUPL: <size>,<checksum> then OK
+    ok_after_send_done = True
+
+
 class QSSL(QI):
-    prepare = (
-        ('AT+QSSLCFG="sslversion",1,4', 5, None, None),
+    prepare = (('AT+QSSLCFG="sslversion",1,4', 5, None, None),)
+    # SSL context 1: seclevel 1 = verify the server; "sni" is missing on
+    # early firmware (ERROR there, hence optional).
+    verify = (
         ('AT+QSSLCFG="seclevel",1,1', 5, None, None),
-        ('AT+QSSLCFG="cacert",1,"cacert.pem"', 5, None, None),
+        ('AT+QSSLCFG="cacert",1,"UFS:{ca}"', 5, None, None),
+        ('AT+QSSLCFG="sni",1,1', 5, None, None, True),
     )
+    unverified = (
+        ('AT+QSSLCFG="seclevel",1,0', 5, None, None),
+        ('AT+QSSLCFG="sni",1,1', 5, None, None, True),
+    )
+    ca_list = ('AT+QFLST="UFS:{ca}"', 5, '+QFLST: "UFS:{ca}"')
+    ca_upload = ('AT+QFUPL="UFS:{ca}",{n},60', FileUpload)
     open = None
     open_tls = (('AT+QSSLOPEN=1,1,{link},"{host}",{port},0', 150, "+QSSLOPEN: {link},", b"0"),)
     send = "AT+QSSLSEND={link},{n}"
@@ -51,9 +66,9 @@ class BG96(Family):
     name = "bg96"
     banners = (b"RDY", b"APP RDY")
     needs = ("apn",)
+    registration = ("AT+CEREG?", "AT+CGREG?")
     urcs = (
         (b'+QIURC: "pdpdeact",', b"", NETDOWN),
-        (b"+CPIN: ", b"", IGNORE),
         (b"+QIND: ", b"", IGNORE),
     )
     bringup = (

@@ -72,6 +72,10 @@ class NetworkDown(ModemError):
     """The modem lost its data context or Wi-Fi association."""
 
 
+class NotReady(ModemError):
+    """No usable SIM, or no network registration: the modem cannot go online."""
+
+
 try:
 
     class ModemTimeout(ModemError, TimeoutError):
@@ -147,19 +151,20 @@ class ATEngine:
         self._rxv = memoryview(self._rx)
         self._head = 0
         self._tail = 0
-        self._prompt = None  # first byte of the data prompt we wait for
+        self._prompt = None  # the data prompt we wait for (bytes)
         self._header = None  # (prefix, end byte) of a pull-read reply header
         self._framed = False  # last line ended at a header end byte, not LF
         self._sent = None  # last command line, to spot an echo after a reset
         self._busy = False  # a command is in flight
         self._unanswered = False  # ... and nothing has answered it yet
         # A timed-out command whose reply may still come: True, a pull-read
-        # header (prefix, end, got field) or ("prompt", byte, size).
+        # header (prefix, end, got field) or ("prompt", prompt bytes, size).
         self.late_reply = None
         self.expect_echo = True  # echo is normal until ATE0 has been answered
         self.booting = False  # reset banners are expected (bring-up)
         self.round_trips = 0
         self.last_info = b""  # last unrecognised line, for error messages
+        self.left = 0  # bytes a pull read said are still buffered (left_field)
 
     # ---- bytes in -------------------------------------------------------
 
@@ -194,10 +199,14 @@ class ATEngine:
         self._head = h
         if h == t:
             return None
-        if self._prompt is not None and rx[h] == self._prompt:
-            self._head = h + 1
-            self._unanswered = False
-            return b">"
+        prompt = self._prompt
+        if prompt is not None and rx[h] == prompt[0]:
+            if t - h < len(prompt) and prompt.startswith(bytes(self._rxv[h:t])):
+                return None  # the rest of a multi-byte prompt is on its way
+            if rx.startswith(prompt, h):
+                self._head = h + len(prompt)
+                self._unanswered = False
+                return b">"
         for header in (self._header, self.family.push_header):
             if header is None:
                 continue
@@ -364,6 +373,7 @@ class ATEngine:
         self._busy = True
         self._unanswered = True  # no reply line yet: a "busy" may still come
         self._sent = cmd
+        self.last_info = b""  # words explaining an error belong to this command
         self.round_trips += 1
         self.write(cmd)
         self.write(b"\r\n")
@@ -446,7 +456,7 @@ class ATEngine:
 
     # ---- transactions ---------------------------------------------------
 
-    def command(self, cmd, timeout_ms, result=None, parse=None, bare=False):
+    def command(self, cmd, timeout_ms, result=None, parse=None, bare=False, listing=False):
         """Run one command and wait for its final result.
 
         result: prefix of an information line to return; it may come before
@@ -454,6 +464,8 @@ class ATEngine:
         wait continues past OK until it has come. parse(line) may return None
         to keep waiting for another result line (multi-line answers).
         bare: the reply is a single line with no OK (AT+CIFSR).
+        listing: the result line may be absent (a list without the entry):
+        OK then returns None instead of waiting on.
         Raises CommandError on ERROR, ModemTimeout after timeout_ms.
         """
         self._begin(cmd)
@@ -479,7 +491,7 @@ class ATEngine:
                 verdict = self.final(line)
                 if verdict > 0:
                     ok = True
-                    if result is None or found is not None:
+                    if result is None or found is not None or listing:
                         return found
                 elif verdict < 0:
                     reply = self._explain(line)
@@ -502,10 +514,11 @@ class ATEngine:
         return text(line)
 
     def send(self, cmd, data, channel, timeout_ms):
-        """Write one data block after the family's prompt; return bytes accepted."""
+        """Write one data block after the family's prompt; return bytes
+        accepted, or -1 when the module's buffer was full (send_full)."""
         self._begin(cmd)
         deadline = deadline_after(timeout_ms)
-        self._prompt = channel.prompt[0]
+        self._prompt = channel.prompt
         prompted = False
         try:
             while True:
@@ -530,6 +543,9 @@ class ATEngine:
                     if channel.ok_after_send_done:
                         self._until_final(deadline)
                     return sent
+                for word in channel.send_full:
+                    if line.endswith(word):
+                        return -1
                 for word in channel.send_fail:
                     if line.endswith(word):
                         raise SendFailed("%s: send failed (%s)" % (self.name, text(line)))
@@ -537,7 +553,7 @@ class ATEngine:
                     raise SendFailed("%s: send failed (%s)" % (self.name, self._explain(line)))
         except ModemTimeout:
             # A prompt that comes late would swallow the next command as data.
-            self._timed_out(None if prompted else ("prompt", channel.prompt[0], len(data)))
+            self._timed_out(None if prompted else ("prompt", channel.prompt, len(data)))
             raise
         finally:
             if self._busy:
@@ -570,6 +586,8 @@ class ATEngine:
                 line = self._next_line(deadline, prefix)
                 if line.startswith(prefix) and got < 0:
                     got = int_field(line, prefix, channel.got_field)
+                    if channel.left_field is not None:
+                        self.left = int_field(line, prefix, channel.left_field)
                     self._header = None
                     k = min(got, len(dest))
                     self.read_exact(dest, k, deadline)

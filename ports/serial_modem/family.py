@@ -28,24 +28,61 @@ class Channel:
     open = None  # steps opening a plain TCP link (None: TLS only)
     open_tls = None  # steps opening a TLS link (None: no TLS here)
     send = ""  # command template announcing {n} bytes
-    prompt = b">"  # first byte of the data prompt
+    prompt = b">"  # the data prompt (a line start: ">", "@", "CONNECT")
     prompt_delay_ms = 0
     send_done = b"SEND OK"  # line ending a successful send
     sent_field = None  # field of send_done that counts accepted bytes
     ok_after_send_done = False  # an OK follows send_done (u-blox)
     send_fail = (b"SEND FAIL",)
+    send_full = ()  # words meaning "buffer full, nothing taken": retried after a pause
     max_send = 1460
     read = ""  # pull-read command template asking for {n} bytes
     read_header = b""  # reply line announcing the payload length
     read_header_end = b"\n"  # byte ending that header (payload follows)
     got_field = 0  # field of read_header holding the payload length
+    left_field = None  # field of read_header saying how much is still buffered
+    short_read_drains = False  # a read returns all that is buffered (up to the
+    # size asked) and each arrival is announced; otherwise (a read may return
+    # one packet, no new notice until drained) the host reads on until 0
     read_done = b"OK"  # line ending a read reply
     max_read = 1460
-    drain_to_zero = False  # no new "readable" URC until a read returned 0
     close = ""
     close_result = None  # prefix of the line confirming the close
     close_timeout = 10
     urcs = ()  # (prefix, suffix, kind) about links of this channel
+    # TLS verification (see tls.py): steps run before each TLS open, with
+    # {ca} (the CA's name on the module), {host} and {sni} filled in. None
+    # for verify: the module cannot verify, so https needs an explicit opt-out.
+    verify = None
+    verify_any_host = None  # verify, but without the host name check
+    unverified = ()  # back to the module default: no verification
+    ca_name = "mh{hash}.pem"  # the name an uploaded CA is stored under
+    ca_list = None  # (command, timeout s, prefix of the line naming {ca})
+    ca_upload = None  # (command announcing {n} bytes of {ca}, Upload class)
+
+
+class Upload(Channel):
+    """How a module takes a file after a prompt (CA certificates)."""
+
+    send_done = b"OK"
+    send_fail = ()
+
+
+# Chatter cellular modules send on their own (time zone, network events,
+# SIM state) that must never be taken for a reply.
+COMMON_URCS = (
+    (b"*PSUTTZ", b"", IGNORE),
+    (b"DST: ", b"", IGNORE),
+    (b"+CTZV", b"", IGNORE),
+    (b"+CTZE", b"", IGNORE),
+    (b"+CGEV: ", b"", IGNORE),
+    (b"+QUSIM", b"", IGNORE),
+    (b"+CPIN: ", b"", IGNORE),
+    (b"+CFUN: ", b"", IGNORE),
+    (b"+CREG: ", b"", IGNORE),
+    (b"+CGREG: ", b"", IGNORE),
+    (b"+CEREG: ", b"", IGNORE),
+)
 
 
 class Family:
@@ -55,6 +92,14 @@ class Family:
     error_words = ()  # vendor words that end a command with an error
     busy_words = ()  # replies meaning "dropped, busy: send it again"
     urcs = ()  # (prefix, suffix, kind) not tied to a channel
+    common_urcs = COMMON_URCS
+    sim_check = True  # AT+CPIN? must say READY before attaching
+    registration = ()  # AT+CREG?-style queries; one of them must say registered
+    register_timeout = 120  # s to wait while the module is searching
+    reasons = ()  # (bytes in an error reply, what it means) for messages
+    # (command, timeout s, result prefix, pick) asking the firmware version;
+    # pick(line) is the Family subclass that speaks that firmware's dialect.
+    identify = None
     needs = ()  # Modem() arguments bring-up cannot do without
     bringup = ()
     dns = None  # (template, timeout s, result prefix)
@@ -67,9 +112,16 @@ class Family:
         for channel in self.channels:
             for prefix, suffix, kind in channel.urcs:
                 table.append((prefix, suffix, kind, channel))
-        for prefix, suffix, kind in self.urcs:
+        for prefix, suffix, kind in self.urcs + self.common_urcs:
             table.append((prefix, suffix, kind, None))
         self.urc_table = table
+
+    def reason(self, reply):
+        """What an error reply means in words, or None."""
+        for words, meaning in self.reasons:
+            if words in reply:
+                return meaning
+        return None
 
     def channel(self, tls):
         for channel in self.channels:
@@ -106,4 +158,4 @@ def simcom_dns(line):
     return quoted(parts[2]).decode()
 
 
-__all__ = ("Channel", "Family", "ASSIGNED", "BARE", "READABLE", "CLOSED", "NETDOWN", "IGNORE", "quoted")
+__all__ = ("Channel", "Upload", "Family", "ASSIGNED", "BARE", "READABLE", "CLOSED", "NETDOWN", "IGNORE", "quoted")

@@ -14,22 +14,35 @@ from .engine import (
     ModemTimeout,
     ModemReset,
     NetworkDown,
+    NotReady,
+    SendFailed,
     CLOSED,
     NETDOWN,
     RESET,
     ETIMEDOUT,
     deadline_after,
     remaining_ms,
+    int_field,
+    sleep_ms,
     text,
 )
 from .family import ASSIGNED, BARE
 from .port import open_port
 
-FAMILIES = ("sim800", "sim7600", "esp_at", "bg96", "sara_r4")
+FAMILIES = ("sim800", "sim7600", "esp_at", "bg96", "sara_r4", "sim7080")
+# Modules whose command set is one family's, under their own names.
+ALIASES = {
+    "sim7070": "sim7080",
+    "bg95": "bg96",
+    "ec21": "bg96",
+    "ec25": "bg96",
+    "eg25": "bg96",
+}
 
 
 def load_family(name):
     """Import only the family in use (a board pays for one table)."""
+    name = ALIASES.get(name, name)
     if name == "sim800":
         from .sim800 import SIM800 as cls
     elif name == "sim7600":
@@ -40,21 +53,12 @@ def load_family(name):
         from .bg96 import BG96 as cls
     elif name == "sara_r4":
         from .sara_r4 import SARAR4 as cls
+    elif name == "sim7080":
+        from .sim7080 import SIM7080 as cls
     else:
-        raise ValueError("unknown modem family %r (known: %s)" % (name, ", ".join(FAMILIES)))
+        raise ValueError("unknown modem family %r (known: %s; aliases: %s)"
+                         % (name, ", ".join(FAMILIES), ", ".join(sorted(ALIASES))))
     return cls()
-
-
-class ModemTLS:
-    """TLS settings for the modem's own TLS stack.
-
-    The modem verifies the server against the CA certificates stored on the
-    module; client certificates have to be stored there too.
-    """
-
-    def __init__(self, family_name, cert_file=None, key_file=None):
-        if cert_file or key_file:
-            raise ModemError("%s: client certificates must be stored on the modem, not passed as files" % family_name)
 
 
 def _is_ip(host):
@@ -72,6 +76,15 @@ def _bare_ip(line):
     return line if _is_ip(text(line)) else None
 
 
+def _registration_state(line):
+    """<stat> of a +CREG: <n>,<stat> reply; None for the unsolicited
+    +CREG: <stat>[,"lac","ci"] form, which can arrive in between."""
+    try:
+        return int_field(line, line[:line.find(b" ") + 1], 1)
+    except ValueError:
+        return None
+
+
 def _seconds(timeout):
     """A usable timeout in seconds, or None (the core may pass a sentinel)."""
     if isinstance(timeout, (int, float)) and not isinstance(timeout, bool):
@@ -84,9 +97,13 @@ class Modem:
 
     port: device path or pyserial URL (CPython), or a machine.UART-like
     object with any()/readinto()/write() (MicroPython).
-    Bring-up runs on first connect() unless start() was called; every step
-    has its vendor timeout and the whole bring-up is bounded by
-    start_timeout seconds.
+    Bring-up runs on first connect() unless start() was called. Every step
+    (attach, context, DNS, open) has the vendor's own timeout, independent
+    of the HTTP timeout (which bounds waiting for data); start_timeout and
+    connect_timeout optionally cap the whole bring-up / DNS-and-open.
+    timeout_scale multiplies every step timeout (tests; slow networks).
+    cadata (PEM) is the CA the module verifies https servers with; it is
+    stored on the module once. ca_name names a CA already stored there.
     """
 
     def __init__(
@@ -101,8 +118,11 @@ class Modem:
         ssid=None,
         psk=None,
         receive="pull",
-        start_timeout=300,
-        connect_timeout=120,
+        start_timeout=None,
+        connect_timeout=None,
+        timeout_scale=1,
+        cadata=None,
+        ca_name=None,
     ):
         self.family = load_family(family) if isinstance(family, str) else family
         self.name = self.family.name
@@ -114,6 +134,7 @@ class Modem:
         self.baudrate = baudrate
         self.start_timeout = start_timeout
         self.connect_timeout = connect_timeout
+        self.timeout_scale = timeout_scale
         self._port_spec = port
         self._port = None
         self._engine = None
@@ -125,6 +146,10 @@ class Modem:
             "psk": psk or "",
             "pull": 0 if self.push else 1,
         }
+        self.cadata = cadata
+        self.ca_name = ca_name
+        self._uploaded = {}  # CA fingerprint -> its name on the module
+        self._tls_applied = {}  # channel -> the verification settings last run
         self._started = False
         self._prepared = []
         self._sockets = {}
@@ -147,18 +172,26 @@ class Modem:
             if not self._params[need]:
                 raise ModemError("%s: bring-up needs %s=..." % (self.name, need))
         engine = self.engine
-        deadline = deadline_after(self.start_timeout * 1000)
+        deadline = None if self.start_timeout is None else deadline_after(self.start_timeout * 1000)
         engine.booting = True
         engine.expect_echo = True
         try:
             self._probe()
             engine.command(b"ATE0", 2000)
             engine.expect_echo = False
+            if fam.identify:
+                self._identify(deadline)
+                fam = self.family
+            if fam.sim_check:
+                self._sim_ready(deadline)
+            if fam.registration:
+                self._registered(deadline)
             for step in fam.bringup:
                 self._run(step, self._params, deadline)
         finally:
             engine.booting = False
         self._prepared = []
+        self._tls_applied = {}
         self._started = True
 
     def _probe(self):
@@ -177,21 +210,86 @@ class Modem:
             ETIMEDOUT, "%s: no answer to AT on %s (power, wiring, baud rate?)" % (self.name, self._port_spec)
         )
 
+    def _identify(self, deadline):
+        """Ask the firmware version and switch to the dialect it speaks."""
+        template, timeout_s, prefix, pick = self.family.identify
+        line = self.engine.command(template.encode(), self._step_ms(timeout_s, deadline), prefix)
+        cls = pick(line)
+        if type(self.family) is not cls:
+            self.family = self.engine.family = cls()
+            self._prepared = []
+
+    def _sim_ready(self, deadline):
+        """AT+CPIN? until READY; a SIM that is still starting up is waited for."""
+        try:
+            self.engine.command(b"AT+CMEE=2", 2000)  # errors in words: "SIM not inserted"
+        except CommandError:
+            pass
+        give_up = deadline_after(self._step_ms(20, deadline))
+        while True:
+            try:
+                state = self.engine.command(b"AT+CPIN?", 5000, b"+CPIN: ")[7:].strip()
+            except CommandError as exc:
+                state = exc.reply.encode()
+            if state == b"READY":
+                return
+            if b"PIN" in state or b"PUK" in state:
+                raise NotReady("%s: SIM %s required (unlock the SIM first)" % (self.name, text(state)))
+            if state.endswith(b" 10") or b"not inserted" in state.lower():
+                raise NotReady("%s: no SIM (%s)" % (self.name, text(state)))
+            if remaining_ms(give_up) <= 0:
+                raise NotReady("%s: SIM not ready (%s)" % (self.name, text(state)))
+            sleep_ms(500)
+
+    def _registered(self, deadline):
+        """Wait while the module searches for a network; fail when it is
+        denied or stops searching. Registered home (1) or roaming (5) on any
+        of the family's registration queries is enough."""
+        give_up = deadline_after(self._step_ms(self.family.register_timeout, deadline))
+        while True:
+            states = []
+            for query in self.family.registration:
+                prefix = query[2:-1].encode() + b": "  # AT+CREG? -> +CREG: <n>,<stat>
+                state = self.engine.command(query.encode(), 5000, prefix, _registration_state)
+                if state in (1, 5):
+                    return
+                states.append(state)
+            if 3 in states:
+                raise NotReady("%s: not registered (denied by the network)" % self.name)
+            if remaining_ms(give_up) <= 0:
+                why = "searching" if 2 in states else "not searching"
+                raise NotReady("%s: not registered (%s; no network after %d s)" % (
+                    self.name, why, self.family.register_timeout * self.timeout_scale))
+            sleep_ms(1000)
+
+    def _step_ms(self, timeout_s, deadline):
+        """A step's own timeout, cut short only by an overall deadline."""
+        ms = int(timeout_s * 1000 * self.timeout_scale)
+        if deadline is None:
+            return ms
+        left = remaining_ms(deadline)
+        if left <= 0:
+            raise ModemTimeout(ETIMEDOUT, "%s: out of time (start_timeout / connect_timeout)" % self.name)
+        return min(ms, left)
+
     def _run(self, step, params, deadline):
         """Run one table step; return the outcome text (or assigned link)."""
         template, timeout_s, result, expected = step[0], step[1], step[2], step[3]
         optional = len(step) > 4 and step[4]
         cmd = template.format(**params).encode()
-        left = remaining_ms(deadline)
-        if left <= 0:
-            raise ModemTimeout(ETIMEDOUT, "%s: out of time before %s" % (self.name, cmd.decode()))
+        left = self._step_ms(timeout_s, deadline)
         bare = result == BARE
         prefix = None if result is None or bare else result.format(**params).encode()
         try:
-            line = self.engine.command(cmd, min(timeout_s * 1000, left), prefix, _bare_ip if bare else None, bare)
-        except CommandError:
+            line = self.engine.command(cmd, left, prefix, _bare_ip if bare else None, bare)
+        except CommandError as exc:
             if optional:
                 return None
+            why = self.family.reason(exc.reply.encode())
+            if why:
+                err = CommandError("%s: %s: %s (%s)" % (self.name, why, cmd.decode(), exc.reply))
+                err.reply = exc.reply
+                raise err
             raise
         if prefix is None:
             return line
@@ -213,7 +311,7 @@ class Modem:
         if not self._started:
             self.start()
         template, timeout_s, prefix = self.family.dns
-        left = timeout_s * 1000 if deadline is None else min(timeout_s * 1000, remaining_ms(deadline))
+        left = self._step_ms(timeout_s, deadline)
         parse_dns = self.family.parse_dns
         name = self.name
 
@@ -244,8 +342,8 @@ class Modem:
 
     def connect(self, host, port, timeout=None, source_address=None, tls=None, server_hostname=None):
         """Open a link to host:port (TLS by the modem when tls is given)."""
-        timeout = _seconds(timeout)
-        deadline = deadline_after((self.connect_timeout if timeout is None else timeout) * 1000)
+        timeout = _seconds(timeout)  # the HTTP timeout: for data, not for the vendor's open steps
+        deadline = None if self.connect_timeout is None else deadline_after(self.connect_timeout * 1000)
         if self._engine is not None and self._engine.late_reply is not None:
             try:
                 self._engine.resync()  # a reset found here means bring-up again
@@ -268,6 +366,10 @@ class Modem:
         link = None if assigns else self._free_link(channel)
         params = dict(self._params)
         params.update(link=link, host=address, port=port, sni=server_hostname or host, tls=1 if tls else 0)
+        if tls is not None:
+            from .tls import configure
+
+            configure(self, channel, tls, params, deadline)
         try:
             for step in channel.open_tls if tls is not None else channel.open:
                 value = self._run(step, params, deadline)
@@ -310,13 +412,14 @@ class Modem:
             self._close_link(channel, link)
 
     def default_tls_context(self, cert_file=None, key_file=None, cadata=None):
-        """Settings for the modem's TLS; the CA certificates it verifies
-        with live on the module, so cadata cannot be used here."""
+        """Verify the server with cadata (else the Modem's CA) on the module."""
         if self.family.channel(True) is None:
             raise ModemError("%s: this modem family has no TLS; use plain HTTP" % self.name)
-        if cadata:
-            raise ModemError("%s: store the CA certificate on the modem; cadata cannot be passed" % self.name)
-        return ModemTLS(self.name, cert_file, key_file)
+        if cert_file or key_file:
+            raise ModemError("%s: client certificates must be stored on the modem, not passed as files" % self.name)
+        from .tls import ModemTLS
+
+        return ModemTLS(cadata=cadata)
 
     def peer_closed(self, sock):
         """True when the server closed an idle kept-alive link, or sent
@@ -324,7 +427,7 @@ class Modem:
         engine = self.engine
         while engine.pump(deadline_after(0)):
             pass
-        if (sock._notified and sock._readable and not self.push and not sock._peer_closed
+        if (sock._readable and not self.push and not sock._peer_closed
                 and sock._error is None and sock._in_tail == sock._in_head):
             # A data notice can be stale: its bytes were read with the last
             # response. Ask for one byte to tell it from a stray response.
@@ -335,7 +438,7 @@ class Modem:
                 sock._readable = False
                 return False
             return True
-        return sock._peer_closed or sock._notified or sock._in_tail > sock._in_head or sock._error is not None
+        return sock._peer_closed or sock._in_tail > sock._in_head or sock._error is not None
 
     def start_tls(self, sock, tls, server_hostname):
         raise ModemError("%s: TLS over a tunnel is not supported by the modem" % self.name)
@@ -439,13 +542,23 @@ class ModemSocket:
             return 0
         engine = self._modem.engine
         timeout = self._deadline(60000)
+        cmd = self._command_text(self._channel.send, n)
+        pause = 50
         try:
-            return engine.send(self._command_text(self._channel.send, n), mv[:n], self._channel, remaining_ms(timeout))
+            while True:
+                sent = engine.send(cmd, mv[:n], self._channel, remaining_ms(timeout))
+                if sent >= 0:
+                    return sent
+                # Buffer full: give the module time to drain it, unless the link is gone.
+                while engine.pump(deadline_after(0)):
+                    pass
+                if self._peer_closed or self._error is not None or pause > 1600:
+                    why = "the buffer stayed full" if pause > 1600 else "the link closed"
+                    raise SendFailed("%s: send failed on link %s (SEND FAIL: %s)" % (self._modem.name, self._link, why))
+                sleep_ms(pause)
+                pause *= 2
         except ModemTimeout:
             self._fail(ModemTimeout(ETIMEDOUT, "%s: modem stalled while sending on link %s" % (self._modem.name, self._link)))
-            raise
-        except CommandError as exc:
-            self._fail(exc)
             raise
         except ModemError as exc:
             self._fail(exc)
@@ -513,10 +626,13 @@ class ModemSocket:
                     self._fail(ModemTimeout(ETIMEDOUT, "%s: modem stalled while reading link %s" % (modem.name, self._link)))
                     raise
                 if not got:
-                    self._readable = False
+                    self._readable = self._notified  # unless new data was announced meanwhile
                     continue
-                if got < len(dest) and not channel.drain_to_zero:
-                    self._readable = False
+                if not self._notified:  # no notice came meanwhile: is anything left?
+                    if channel.left_field is not None:
+                        self._readable = engine.left > 0
+                    elif channel.short_read_drains and got < len(dest):
+                        self._readable = False
                 return got
             if self._peer_closed:
                 return 0

@@ -6,7 +6,12 @@ always pulled with AT+USORD; the payload sits between quotes, counted by
 its announced length. TLS is AT+USOSEC on the socket before connecting.
 """
 
-from .family import Family, Channel, ASSIGNED, READABLE, CLOSED, NETDOWN, IGNORE, quoted
+from .family import Family, Channel, Upload, ASSIGNED, READABLE, CLOSED, NETDOWN, IGNORE, quoted
+
+
+class Import(Upload):
+    send_done = b"+USECMNG: "  # +USECMNG: 0,0,"<name>","<md5>" then OK
+    ok_after_send_done = True
 
 
 class Socket(Channel):
@@ -31,21 +36,42 @@ class Socket(Channel):
     read_header_end = b'"'  # +USORD: <s>,<len>,"<payload>"
     got_field = 1
     max_read = 1024
+    short_read_drains = True
     close = "AT+USOCL={link}"
     close_timeout = 120
     urcs = (
         (b"+UUSORD: ", b"", READABLE),
         (b"+UUSOCL: ", b"", CLOSED),
     )
+    # Security profile 0 (AT+USOSEC=<s>,1,0). Validation level 2 = root CA
+    # and host name (op 4); op 3 names the trusted root, op 10 sets SNI.
+    verify = (
+        ("AT+USECPRF=0,0,2", 5, None, None),
+        ('AT+USECPRF=0,3,"{ca}"', 5, None, None),
+        ('AT+USECPRF=0,4,"{host}"', 5, None, None),
+        ('AT+USECPRF=0,10,"{sni}"', 5, None, None),
+    )
+    verify_any_host = (
+        ("AT+USECPRF=0,0,1", 5, None, None),
+        ('AT+USECPRF=0,3,"{ca}"', 5, None, None),
+        ('AT+USECPRF=0,10,"{sni}"', 5, None, None),
+    )
+    unverified = (
+        ("AT+USECPRF=0,0,0", 5, None, None),
+        ('AT+USECPRF=0,10,"{sni}"', 5, None, None),
+    )
+    ca_name = "mh{hash}"
+    ca_list = ("AT+USECMNG=3,0", 10, '"CA","{ca}"')
+    ca_upload = ('AT+USECMNG=0,0,"{ca}",{n}', Import)
 
 
 class SARAR4(Family):
     name = "sara_r4"
     banners = ()  # no boot banner: a reset shows as echo coming back
     needs = ("apn",)
+    registration = ("AT+CEREG?",)
     urcs = (
         (b"+UUPSDD: ", b"", NETDOWN),  # the packet data context was deactivated
-        (b"+CPIN: ", b"", IGNORE),
     )
     bringup = (
         ("AT+CGATT=1", 360, None, None),

@@ -5,7 +5,7 @@ separate CCH set with manual receive (AT+CCHSET=1,1), which has its own
 session ids and URCs, hence two channels.
 """
 
-from .family import Family, Channel, READABLE, CLOSED, NETDOWN, IGNORE, simcom_dns
+from .family import Family, Channel, Upload, READABLE, CLOSED, NETDOWN, IGNORE, simcom_dns
 
 
 class IP(Channel):
@@ -19,6 +19,7 @@ class IP(Channel):
     read = "AT+CIPRXGET=2,{link},{n}"
     read_header = b"+CIPRXGET: 2,"
     got_field = 1
+    left_field = 2  # +CIPRXGET: 2,<link>,<got>,<left>: no new notice while <left> > 0
     max_read = 1500
     close = "AT+CIPCLOSE={link}"
     close_result = "+CIPCLOSE: {link},"
@@ -53,21 +54,33 @@ class CCH(Channel):
         (b"+CCHEVENT: ", b",RECV EVENT", READABLE),
         (b"+CCH_PEER_CLOSED: ", b"", CLOSED),
     )
+    # SSL context 0 (bound by AT+CCHSSLCFG): authmode 1 = verify the server.
+    verify = (
+        ('AT+CSSLCFG="authmode",0,1', 5, None, None),
+        ('AT+CSSLCFG="cacert",0,"{ca}"', 5, None, None),
+        ('AT+CSSLCFG="enableSNI",0,1', 5, None, None),
+    )
+    unverified = (
+        ('AT+CSSLCFG="authmode",0,0', 5, None, None),
+        ('AT+CSSLCFG="enableSNI",0,1', 5, None, None),
+    )
+    ca_list = ("AT+CCERTLIST", 5, '+CCERTLIST: "{ca}"')
+    ca_upload = ('AT+CCERTDOWN="{ca}",{n}', Upload)
 
 
 class SIM7600(Family):
     name = "sim7600"
     banners = (b"RDY",)
     needs = ("apn",)
+    registration = ("AT+CGREG?", "AT+CEREG?")
     urcs = (
         (b"+CIPEVENT: NETWORK CLOSED UNEXPECTEDLY", b"", NETDOWN),
-        (b"+CPIN: ", b"", IGNORE),
         (b"SMS DONE", b"", IGNORE),
         (b"PB DONE", b"", IGNORE),
-        (b"+NETCLOSE: ", b"", IGNORE),
+        (b"+NETCLOSE: ", b"", IGNORE),  # late, after a NETCLOSE that timed out
     )
     bringup = (
-        ("AT+NETCLOSE", 10, None, None, True),
+        ("AT+NETCLOSE", 60, "+NETCLOSE: ", None, True),  # the result comes after OK: wait for it
         ('AT+CGDCONT=1,"IP","{apn}"', 5, None, None),
         ("AT+CIPMODE=0", 5, None, None),
         ("AT+CIPRXGET=1", 5, None, None),

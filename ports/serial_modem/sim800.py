@@ -27,6 +27,7 @@ class Link(Channel):
     read = "AT+CIPRXGET=2,{link},{n}"
     read_header = b"+CIPRXGET: 2,"
     got_field = 1
+    left_field = 2  # +CIPRXGET: 2,<link>,<got>,<left>: no new notice while <left> > 0
     max_read = 1460
     close = "AT+CIPCLOSE={link}"
     urcs = (
@@ -40,12 +41,11 @@ class SIM800(Family):
     banners = (b"RDY",)
     ok_words = (b"SHUT OK", b"CLOSE OK")
     needs = ("apn",)
+    registration = ("AT+CREG?", "AT+CGREG?")
     urcs = (
         (b"+PDP: DEACT", b"", NETDOWN),
         (b"Call Ready", b"", IGNORE),
         (b"SMS Ready", b"", IGNORE),
-        (b"+CPIN: ", b"", IGNORE),
-        (b"+CFUN: ", b"", IGNORE),
     )
     bringup = (
         ("AT+CIPSHUT", 65, None, None),

@@ -34,11 +34,6 @@ REWRITES = [
     ("here = os.path.dirname(__file__)\n", "here = %(here)r\n", 1),
     # test_send_file reads the test file itself; keep it the upstream file.
     ("with open(__file__, 'rb') as body:", "with open(%(upstream)r, 'rb') as body:", 1),
-    # RequestBodyTest decodes the request bytes that were sent with
-    # client.parse_headers: that is test tooling (a server-side parser, not part
-    # of the client API under test), so it stays http.client's.
-    ("        message = client.parse_headers(f)\n",
-     "        message = __import__('http.client').client.parse_headers(f)\n", 1),
 ]
 
 # A second, adapted run of the tests whose setUp reaches into http.client's
