@@ -8,10 +8,7 @@ or an AT-command modem.
 
 from .clock import DEFAULT_TIMEOUT, is_timeout, resolve_timeout
 from .buffer import MICROPYTHON, RecvBuffer, as_reader
-from .errors import (
-    CannotSendHeader, CannotSendRequest, InvalidURL, NotConnected, RemoteDisconnected,
-    ResponseNotReady)
-from .parser import ResponseParser
+from .parser import ResponseParser, _error, _errors
 from .response import DEFAULT_BUFFER_SIZE, DEFAULT_MAX_HEADERS, DEFAULT_MAX_LINE, HTTPResponse
 
 HTTP_PORT = 80
@@ -123,17 +120,17 @@ class HTTPConnection:
             if i > j:
                 text = host[i + 1:]
                 if not text or text.strip("0123456789"):
-                    raise InvalidURL("nonnumeric port: '%s'" % text)
+                    raise _error("InvalidURL", "nonnumeric port: '%s'" % text)
                 port = int(text)
                 host = host[:i]
             else:
                 port = self.default_port
         elif not isinstance(port, int):
             if not isinstance(port, str) or not port or port.strip("0123456789"):
-                raise InvalidURL("nonnumeric port: '%s'" % (port,))
+                raise _error("InvalidURL", "nonnumeric port: '%s'" % (port,))
             port = int(port)
         if not 0 <= port <= 65535:
-            raise InvalidURL("port out of range: %d" % port)
+            raise _error("InvalidURL", "port out of range: %d" % port)
         if host and host[0] == "[" and host[-1] == "]":
             host = host[1:-1]
         return host, port
@@ -141,7 +138,7 @@ class HTTPConnection:
     @staticmethod
     def _validate_host(host):
         if not _CTL.isdisjoint(host):
-            raise InvalidURL("URL can't contain control characters. %r" % (host,))
+            raise _error("InvalidURL", "URL can't contain control characters. %r" % (host,))
 
     def set_tunnel(self, host, port=None, headers=None):
         """Reach host:port through this connection's host, an HTTP CONNECT proxy."""
@@ -225,7 +222,7 @@ class HTTPConnection:
             if self.auto_open:
                 self.connect()
             else:
-                raise NotConnected()
+                raise _error("NotConnected")
         if self.debuglevel > 0:
             print("send:", repr(data))
         if hasattr(data, "read"):
@@ -259,7 +256,7 @@ class HTTPConnection:
     def putrequest(self, method, url, skip_host=False, skip_accept_encoding=False):
         self._settle_previous_response()
         if self._state != _IDLE:
-            raise CannotSendRequest(self._state)
+            raise _error("CannotSendRequest", self._state)
         self._state = _REQ_STARTED
         self._validate_method(method)
         url = url or "/"
@@ -314,7 +311,7 @@ class HTTPConnection:
     @staticmethod
     def _validate_path(url):
         if not _CTL.isdisjoint(url):
-            raise InvalidURL("URL can't contain control characters. %r" % (url,))
+            raise _error("InvalidURL", "URL can't contain control characters. %r" % (url,))
 
     @staticmethod
     def _check_header(name, value):
@@ -325,7 +322,7 @@ class HTTPConnection:
 
     def putheader(self, header, *values):
         if self._state != _REQ_STARTED:
-            raise CannotSendHeader()
+            raise _error("CannotSendHeader")
         name = _to_bytes(header, "ascii", "header name")
         value = b", ".join(_to_bytes(v, "latin-1", "header value") for v in values)
         self._check_header(name, value)
@@ -335,7 +332,7 @@ class HTTPConnection:
 
     def endheaders(self, message_body=None, *, encode_chunked=False):
         if self._state != _REQ_STARTED:
-            raise CannotSendHeader()
+            raise _error("CannotSendHeader")
         self._state = _REQ_SENT
         self._send_output(message_body, encode_chunked)
 
@@ -525,13 +522,13 @@ class HTTPConnection:
         if self._response is not None and self._response.isclosed():
             self._response = None
         if self._state != _REQ_SENT or self._response is not None:
-            raise ResponseNotReady(self._state)
+            raise _error("ResponseNotReady", self._state)
         response = self._pending or self._new_response(self._method)
         self._pending = None
         try:
             try:
                 response.begin()
-            except (RemoteDisconnected, OSError) as exc:
+            except (_errors().RemoteDisconnected, OSError) as exc:
                 # A reused socket that the server had closed: nothing of a
                 # response arrived, so an idempotent request is sent again.
                 if not self._replay or response._received or is_timeout(exc):

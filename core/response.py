@@ -10,10 +10,9 @@ memoryview slice, which allocates there.
 
 from .clock import deadline_after, is_timeout, seconds_left, timeout_error
 from .buffer import FRAMING_READ, MICROPYTHON, RecvBuffer, as_reader
-from .errors import (
-    BadStatusLine, IncompleteRead, LineTooLong, RemoteDisconnected, ResponseNotReady)
 from .headers import HTTPMessage
-from .parser import CHUNKED, CONTENT_LENGTH, NO_BODY, UNTIL_CLOSE, ResponseParser, _decode
+from .parser import (
+    CHUNKED, CONTENT_LENGTH, NO_BODY, UNTIL_CLOSE, ResponseParser, _decode, _error, _errors)
 
 _UNKNOWN = "UNKNOWN"
 DEFAULT_BUFFER_SIZE = 1024 if MICROPYTHON else 16384
@@ -101,7 +100,7 @@ class HTTPResponse:
                         raise timeout_error("waiting for the response head")
                     raise
                 if got < 0:
-                    raise LineTooLong("header line" if p.status else "status line", p.max_line)
+                    raise _error("LineTooLong", "header line" if p.status else "status line", p.max_line)
                 if not got:
                     self._head_cut_short()
                 self._received = True
@@ -114,10 +113,10 @@ class HTTPResponse:
         p = self._parser
         if not p.status:
             if self._buf.start == self._buf.end:  # nothing of this head (an 1xx may have come)
-                raise RemoteDisconnected("Remote end closed connection without response")
+                raise _error("RemoteDisconnected", "Remote end closed connection without response")
             # _decode: MicroPython's bytes.decode() is UTF-8 only and would raise.
-            raise BadStatusLine(_decode(bytes(self._buf.view[self._buf.start:self._buf.end])))
-        raise RemoteDisconnected("Remote end closed connection in the middle of the headers")
+            raise _error("BadStatusLine", _decode(bytes(self._buf.view[self._buf.start:self._buf.end])))
+        raise _error("RemoteDisconnected", "Remote end closed connection in the middle of the headers")
 
     def _status_text(self):
         p = self._parser
@@ -180,7 +179,7 @@ class HTTPResponse:
                 n = self.length
             got = buf.take(dest, n, self.length)
             if not got:
-                raise IncompleteRead(b"", self.length)
+                raise _error("IncompleteRead", b"", self.length)
             self.length -= got
             if not self.length:
                 self._body_done()
@@ -193,7 +192,7 @@ class HTTPResponse:
                 n = p.chunk_left
             got = buf.take(dest, n, p.chunk_left)
             if not got:
-                raise IncompleteRead(b"", p.chunk_left)
+                raise _error("IncompleteRead", b"", p.chunk_left)
             p.consumed_chunk_data(got)
             return got
         if p.framing == UNTIL_CLOSE:
@@ -212,12 +211,12 @@ class HTTPResponse:
                 return False
             if buf.start == buf.end and not p.needs_line:
                 if not buf.refill(FRAMING_READ):
-                    raise IncompleteRead(b"", None)
+                    raise _error("IncompleteRead", b"", None)
             before = buf.start
             buf.start = p.parse_chunked(buf.data, buf.start, buf.end)
             if p.needs_line and buf.start == before and not p.body_complete:
                 if buf.fill() <= 0:  # a trailer line split across reads
-                    raise IncompleteRead(b"", None)
+                    raise _error("IncompleteRead", b"", None)
         return True
 
     def _fill(self, view, n):
@@ -229,7 +228,7 @@ class HTTPResponse:
                 if not step:
                     break
                 got += step
-        except IncompleteRead as exc:
+        except _errors().IncompleteRead as exc:
             exc.partial = bytes(view[:got])
             exc.args = (exc.partial,)
             self._abort()
@@ -289,7 +288,7 @@ class HTTPResponse:
             got = self._fill(memoryview(data), len(data))
             if got < len(data):
                 self._abort()
-                raise IncompleteRead(bytes(data[:got]), len(data) - got)
+                raise _error("IncompleteRead", bytes(data[:got]), len(data) - got)
             self._close_conn()
             return bytes(data)
         parts = []
@@ -302,7 +301,7 @@ class HTTPResponse:
                     parts.append(bytes(view[:got]))
                 if got < _READ_STEP:
                     break
-        except IncompleteRead as exc:
+        except _errors().IncompleteRead as exc:
             exc.partial = b"".join(parts) + exc.partial
             exc.args = (exc.partial,)
             raise
@@ -381,7 +380,7 @@ class HTTPResponse:
     def _fill_once(self, data, n):
         try:
             return self._transfer(data, n)
-        except IncompleteRead:
+        except _errors().IncompleteRead:
             self._abort()
             raise
 
@@ -432,7 +431,7 @@ class HTTPResponse:
 
     def getheader(self, name, default=None):
         if self.headers is None:
-            raise ResponseNotReady()
+            raise _error("ResponseNotReady")
         found = self.headers.get_all(name) or default
         if isinstance(found, str):
             return found
@@ -443,7 +442,7 @@ class HTTPResponse:
 
     def getheaders(self):
         if self.headers is None:
-            raise ResponseNotReady()
+            raise _error("ResponseNotReady")
         return self.headers.items()
 
     def info(self):

@@ -13,6 +13,8 @@ when present: tests/mp_helpers.MICROPYTHON_I386.
 
 import pytest
 
+import servers
+
 from mp_helpers import MICROPYTHON, MICROPYTHON_I386, lines, run_mp
 
 INTERPRETERS = [pytest.param(MICROPYTHON, id="x64")] + (
@@ -66,3 +68,42 @@ def test_tls_body_loop_mem_total_is_flat(tls_server, tls_files):
     total, reads, grown = (int(x) for x in lines(out)[-1].split())
     assert total == MIB and reads > 500
     assert grown <= 1024, "%d bytes allocated over %d reads" % (grown, reads)
+
+
+# What a plain GET, POST and PUT load; everything else of the API (errors,
+# status table, tunnels, 100-continue, line reading, TLS) loads on first use.
+GET_PATH = {
+    "microhttplib", "microhttplib.buffer", "microhttplib.clock", "microhttplib.connection",
+    "microhttplib.headers", "microhttplib.parser", "microhttplib.response",
+    "microhttplib.ports", "microhttplib.ports.micropython",
+    "microhttplib.ports.micropython.transport",
+}
+
+
+@pytest.mark.parametrize("interpreter", INTERPRETERS)
+def test_plain_requests_load_only_the_get_path(http_server, interpreter):
+    out = run_mp("""
+import sys
+import microhttplib
+c = microhttplib.HTTPConnection(HOST, PORT, timeout=10)
+c.request('GET', '/index.html')
+r = c.getresponse()
+print(r.status, len(r.read()), r.getheader('Content-Type'))
+c.request('POST', '/echo', body=b'a=1', headers={'Content-Type': 'text/plain'})
+r = c.getresponse()
+buf = bytearray(64)
+n = 0
+while True:
+    k = r.readinto(buf)
+    if not k:
+        break
+    n += k
+print(r.status, n > 0)
+c.request('PUT', '/file', body=b'x' * 100)
+print(c.getresponse().status)
+c.close()
+print(' '.join(sorted(m for m in sys.modules if m.startswith('microhttplib'))))
+""", tree="mpy", interpreter=interpreter, HOST=http_server.host, PORT=http_server.port)
+    out = lines(out)
+    assert out[:3] == ["200 %d text/html; charset=utf-8" % len(servers.INDEX_HTML), "200 True", "200"]
+    assert set(out[3].split()) == GET_PATH
