@@ -474,3 +474,13 @@ def test_wrong_ca_over_a_modem_is_a_failed_connect_that_says_why_it_may_be(tls_s
         result = modem_cli(rig, "--cacert", str(other), "https://localhost:%d/" % tls_server.port)
     assert result.returncode == 7
     assert "certificate" in one_line(result)
+
+
+def test_reader_closing_the_pipe_exits_23_without_a_traceback(http_server):
+    proc = subprocess.Popen([sys.executable, "-m", "microhttplib", http_server.url + "/bytes/5000000"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.read(10)  # like `| head -c 10`
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(30) == 23
+    assert err.decode().splitlines() == ["microhttplib: cannot write the body to stdout: Broken pipe"]

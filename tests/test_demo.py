@@ -13,7 +13,8 @@ def test_demo_transcript_shows_every_connection_it_uses():
                          capture_output=True, text=True, timeout=300, cwd=ROOT)
     out = run.stdout
     assert run.returncode == 0, out + run.stderr
-    assert out.count("4 of 4 examples gave the documented results") == 3
+    sections_run = 3 if os.path.exists(os.path.join(os.path.dirname(sys.executable), "micropython")) else 2
+    assert out.count("4 of 4 examples gave the documented results") == sections_run
     assert "seed" not in out.lower()
     parts = out.split("=" * 72)  # banners: title and body alternate
     sections = parts[2::2]
@@ -33,4 +34,5 @@ def test_demo_transcript_shows_every_connection_it_uses():
                 open_ = False
             else:
                 assert open_, "%r without a conn = ... after conn.close()" % line
-    assert "allocated nothing" in out
+    if sections_run == 3:
+        assert "allocated nothing" in out
