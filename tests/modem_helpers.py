@@ -3,8 +3,9 @@
 from microhttplib.ports.serial_modem import Modem
 from microhttplib.ports.serial_modem.emulator import Emulator
 
-FAMILIES = ("sim800", "sim7600", "esp_at", "bg96", "sara_r4", "sim7080")
-MAX_SEND = {"sim800": 1460, "sim7600": 1500, "esp_at": 2048, "bg96": 1460, "sara_r4": 1024, "sim7080": 1460}
+FAMILIES = ("sim800", "sim7600", "esp_at", "bg96", "sara_r4", "sim7080", "a7670")
+MAX_SEND = {"sim800": 1460, "sim7600": 1500, "esp_at": 2048, "bg96": 1460, "sara_r4": 1024, "sim7080": 1460,
+            "a7670": 1500}
 SEND_COMMAND = {
     "sim800": "AT+CIPSEND=",
     "sim7600": "AT+CIPSEND=",
@@ -12,6 +13,7 @@ SEND_COMMAND = {
     "bg96": "AT+QISEND=",
     "sara_r4": "AT+USOWR=",
     "sim7080": "AT+CASEND=",
+    "a7670": "AT+CIPSEND=",
 }
 OPEN_COMMAND = {
     "sim800": "AT+CIPSTART=",
@@ -20,6 +22,7 @@ OPEN_COMMAND = {
     "bg96": "AT+QIOPEN=",
     "sara_r4": "AT+USOCO=",
     "sim7080": "AT+CAOPEN=",
+    "a7670": "AT+CIPOPEN=",
 }
 
 

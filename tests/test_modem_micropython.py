@@ -62,7 +62,7 @@ def fetch(conn, method, path, body=None):
 """
 
 
-@pytest.mark.parametrize("family", ["sim800", "esp_at", "sara_r4", "sim7080"])
+@pytest.mark.parametrize("family", ["sim800", "esp_at", "sara_r4", "sim7080", "a7670"])
 def test_http_over_the_modem_on_micropython(family, http_server):
     with Rig(family) as rig:
         rig.modem.close()  # the port belongs to MicroPython in this test

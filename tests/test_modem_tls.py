@@ -17,14 +17,14 @@ from microhttplib.ports.serial_modem import ConnectFailed, Modem, ModemError, un
 
 from modem_helpers import Rig, credentials
 
-VERIFYING = ("sim7600", "bg96", "sara_r4", "esp_at", "sim7080")
+VERIFYING = ("sim7600", "bg96", "sara_r4", "esp_at", "sim7080", "a7670")
 UPLOAD = {"sim7600": "AT+CCERTDOWN=", "bg96": "AT+QFUPL=", "sara_r4": "AT+USECMNG=0,", "esp_at": "AT+SYSMFG=2,",
-          "sim7080": "AT+CFSWFILE="}
+          "sim7080": "AT+CFSWFILE=", "a7670": "AT+CCERTDOWN="}
 OPEN_TLS = {"sim7600": "AT+CCHOPEN=", "bg96": "AT+QSSLOPEN=", "sara_r4": "AT+USOCO=", "esp_at": "AT+CIPSTART=",
-            "sim800": "AT+CIPSTART=", "sim7080": "AT+CAOPEN="}
+            "sim800": "AT+CIPSTART=", "sim7080": "AT+CAOPEN=", "a7670": "AT+CCHOPEN="}
 # The name under which the emulator's --cafile sits on the module.
 STORED = {"sim7600": "server_ca.pem", "bg96": "server_ca.pem", "sara_r4": "server_ca", "esp_at": "1",
-          "sim7080": "server_ca.pem"}
+          "sim7080": "server_ca.pem", "a7670": "server_ca.pem"}
 
 
 class SNIServer:

@@ -29,10 +29,11 @@ from .engine import (
 from .family import ASSIGNED, BARE
 from .port import open_port
 
-FAMILIES = ("sim800", "sim7600", "esp_at", "bg96", "sara_r4", "sim7080")
+FAMILIES = ("sim800", "sim7600", "esp_at", "bg96", "sara_r4", "sim7080", "a7670")
 # Modules whose command set is one family's, under their own names.
 ALIASES = {
     "sim7070": "sim7080",
+    "a7672": "a7670",
     "bg95": "bg96",
     "ec21": "bg96",
     "ec25": "bg96",
@@ -55,6 +56,8 @@ def load_family(name):
         from .sara_r4 import SARAR4 as cls
     elif name == "sim7080":
         from .sim7080 import SIM7080 as cls
+    elif name == "a7670":
+        from .a7670 import A7670 as cls
     else:
         raise ValueError("unknown modem family %r (known: %s; aliases: %s)"
                          % (name, ", ".join(FAMILIES), ", ".join(sorted(ALIASES))))

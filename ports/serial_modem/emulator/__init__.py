@@ -34,6 +34,6 @@ in-process, with Emulator.fault():
 
 from .dialect import DIALECTS, Dialect
 from .engine import Emulator, Link, split_args, PERSISTENT_FAULTS, ONE_SHOT_FAULTS
-from . import sim800, sim7600, esp_at, bg96, sara_r4, sim7080  # noqa: F401  (they register their dialects)
+from . import sim800, sim7600, esp_at, bg96, sara_r4, sim7080, a7670  # noqa: F401  (they register their dialects)
 
 __all__ = ("Emulator", "Dialect", "DIALECTS", "Link", "split_args", "PERSISTENT_FAULTS", "ONE_SHOT_FAULTS")
