@@ -50,10 +50,23 @@ _MAX_HEX_DIGITS = const(16)
 # Continue); more than this is no HTTP response.
 _MAX_BLANK_LINES = const(4)
 
-# Bytes that may not appear in a header name (RFC 9110 token).
-_NOT_TOKEN = frozenset(chr(c) for c in range(33)) | frozenset('\x7f"(),/:;<=>?@[\\]{}')
-# Control characters refused in header values (HTAB is allowed).
-_BAD_IN_VALUE = frozenset(chr(c) for c in range(32) if c != 9) | frozenset("\x7f")
+# Characters that may not appear in a header name (RFC 9110 token), besides
+# the controls and SP that min() finds. A string, not a set: nothing to build.
+_DELIMITERS = '\x7f"(),/:;<=>?@[\\]{}'
+
+
+def _bad_name(name):
+    if not name or min(name) <= " ":
+        return True
+    for c in _DELIMITERS:
+        if c in name:
+            return True
+    return False
+
+
+def _has_ctl_in_value(value):
+    """Control characters refused in header values (HTAB is allowed)."""
+    return any(c < " " and c != "\t" or c == "\x7f" for c in value)
 
 # CPython parses a complete plain head as one block (headblock.py). MicroPython
 # has no bytes.translate(), keeps the line-by-line path below, whose peak heap
@@ -64,16 +77,41 @@ else:
     _parse_block = None
 
 
+def _load(name):
+    """A submodule of the package, imported now if it was not yet."""
+    import sys
+    name = __name__[:__name__.rfind(".")] + "." + name
+    __import__(name)
+    return sys.modules[name]
+
+
 def _errors():
     """errors.py, which loads only when something fails (or a program asks).
 
     Not `from . import errors`: on MicroPython that asks the package's
     __getattr__, which leaves submodules to the import system.
     """
-    import sys
-    name = __name__[:__name__.rfind(".")] + ".errors"
-    __import__(name)
-    return sys.modules[name]
+    return _load("errors")
+
+
+def _method(obj, names, module, name):
+    """obj.name from `module` on first use, when `names` (" a b ") lists it.
+
+    How HTTPResponse and HTTPConnection keep the methods a plain request
+    never calls out of a board's RAM; CPython attaches them to the class
+    instead (_attach), so nothing there goes through this.
+    """
+    if (" " + name + " ") not in names:
+        raise AttributeError(name)
+    function = getattr(_load(module), name)
+    return lambda *args, **kw: function(obj, *args, **kw)
+
+
+def _attach(cls, module):
+    """CPython: the methods of `module` become ordinary methods of cls."""
+    module = _load(module)
+    for name in module.METHODS:
+        setattr(cls, name, getattr(module, name))
 
 
 def _error(name, *args):
@@ -229,12 +267,12 @@ class ResponseParser:
             return
         line = _decode(raw)
         name, colon, value = line.partition(":")
-        if not colon or not name or not _NOT_TOKEN.isdisjoint(name):
+        if not colon or _bad_name(name):
             raise _error("ProtocolError", "invalid header line: %r" % (line[:80],))
         value = value.strip(" \t")
         # min()/max() of the raw bytes allocate nothing: only a line with a
         # byte below SP or from DEL up has its value's characters checked.
-        if (min(raw) < 32 or max(raw) >= 127) and not _BAD_IN_VALUE.isdisjoint(value):
+        if (min(raw) < 32 or max(raw) >= 127) and _has_ctl_in_value(value):
             raise _error("ProtocolError", "control character in header %r" % (name,))
         self._header_count += 1
         if self._header_count > self.max_headers:
@@ -265,7 +303,7 @@ class ResponseParser:
         if not self._header_count:
             raise _error("ProtocolError", "header continuation line before any header")
         value = _decode(raw).strip(" \t")
-        if not _BAD_IN_VALUE.isdisjoint(value):
+        if _has_ctl_in_value(value):
             raise _error("ProtocolError", "control character in a folded header")
         # Framing headers are examined whether kept or not (keep_headers).
         name = self._last_name

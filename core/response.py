@@ -12,7 +12,8 @@ from .clock import deadline_after, is_timeout, seconds_left, timeout_error
 from .buffer import FRAMING_READ, MICROPYTHON, RecvBuffer, as_reader
 from .headers import HTTPMessage
 from .parser import (
-    CHUNKED, CONTENT_LENGTH, NO_BODY, UNTIL_CLOSE, ResponseParser, _decode, _error, _errors)
+    CHUNKED, CONTENT_LENGTH, NO_BODY, UNTIL_CLOSE, ResponseParser, _attach, _error, _errors,
+    _method)
 
 _UNKNOWN = "UNKNOWN"
 DEFAULT_BUFFER_SIZE = 1024 if MICROPYTHON else 16384
@@ -26,6 +27,11 @@ _READ_STEP = 1024 if MICROPYTHON else 65536
 _PREALLOC_MAX = 1 << 20 if MICROPYTHON else 1 << 24
 # Any size will do: a body read until close has no end to read past.
 _UNTIL_CLOSE_AHEAD = 1 << 30
+
+
+# Methods in response_more.py, loaded on first use on MicroPython.
+_MORE = (" _head_cut_short _status_text _readinto_filled read1 _fill_once fileno getheaders"
+         " info geturl getcode flush readable writable seekable peek readline readlines ")
 
 
 class HTTPResponse:
@@ -109,19 +115,6 @@ class HTTPResponse:
                 # The connection's timeout again (not continue_timeout).
                 buf.sock.settimeout(self.head_timeout)
 
-    def _head_cut_short(self):
-        p = self._parser
-        if not p.status:
-            if self._buf.start == self._buf.end:  # nothing of this head (an 1xx may have come)
-                raise _error("RemoteDisconnected", "Remote end closed connection without response")
-            # _decode: MicroPython's bytes.decode() is UTF-8 only and would raise.
-            raise _error("BadStatusLine", _decode(bytes(self._buf.view[self._buf.start:self._buf.end])))
-        raise _error("RemoteDisconnected", "Remote end closed connection in the middle of the headers")
-
-    def _status_text(self):
-        p = self._parser
-        return "HTTP/%s %d %s\r\n" % ("1.0" if p.version == 10 else "1.1", p.status, p.reason)
-
     def _apply_head(self):
         p = self._parser
         self.version = p.version
@@ -157,7 +150,7 @@ class HTTPResponse:
             if self._parser is None or self.chunked is not True:
                 return None
             return self._parser.chunk_left or None
-        raise AttributeError(name)
+        return _method(self, _MORE, "response_more", name)
 
     # ----------------------------------------------------------------- body
 
@@ -348,56 +341,6 @@ class HTTPResponse:
             if self._recv_now is not None:
                 self._direct = self.length
 
-    def _readinto_filled(self, b):
-        """CPython: fill b like http.client, from the buffer in one copy when it can."""
-        buf = self._buf
-        n = len(b)
-        start = buf.start
-        if self._parser.framing == CONTENT_LENGTH and n < self.length \
-                and start + n <= buf.end and type(b) is bytearray:
-            b[:n] = buf.view[start:start + n]
-            buf.start = start + n
-            self.length -= n
-            return n
-        view = memoryview(b)
-        if view.format != "B" or view.ndim != 1:
-            view = view.cast("B")
-        got = self._fill(view, len(view))
-        if not got or self._done:
-            self._close_conn()
-        return got
-
-    def read1(self, n=-1):
-        """At most one transfer, like BufferedIOBase.read1."""
-        if self.fp is None or self._done:
-            return self.read(0) if self.fp is not None else b""
-        if n < 0:
-            n = _READ_STEP
-        data = bytearray(n)
-        got = self._fill_once(data, n)
-        return bytes(data[:got])
-
-    def _fill_once(self, data, n):
-        try:
-            return self._transfer(data, n)
-        except _errors().IncompleteRead:
-            self._abort()
-            raise
-
-    # The line-oriented API lives in lines.py, loaded on first use.
-    def peek(self, n=0):
-        """Body bytes already received, without consuming them; b"" only at the end."""
-        from .lines import peek
-        return peek(self)
-
-    def readline(self, limit=-1):
-        from .lines import readline
-        return readline(self, limit)
-
-    def readlines(self, hint=-1):
-        from .lines import readlines
-        return readlines(self, hint)
-
     def __iter__(self):
         return self
 
@@ -425,10 +368,6 @@ class HTTPResponse:
     def isclosed(self):
         return self.fp is None
 
-    def fileno(self):
-        sock = self._buf.sock if self._buf is not None else self._sock
-        return sock.fileno()
-
     def getheader(self, name, default=None):
         if self.headers is None:
             raise _error("ResponseNotReady")
@@ -440,34 +379,12 @@ class HTTPResponse:
         except TypeError:
             return found
 
-    def getheaders(self):
-        if self.headers is None:
-            raise _error("ResponseNotReady")
-        return self.headers.items()
-
-    def info(self):
-        return self.headers
-
-    def geturl(self):
-        return self._url
-
-    def getcode(self):
-        return self.status
-
-    def flush(self):
-        pass
-
-    def readable(self):
-        return True
-
-    def writable(self):
-        return False
-
-    def seekable(self):
-        return False
-
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.close()
+
+
+if not MICROPYTHON:
+    _attach(HTTPResponse, "response_more")

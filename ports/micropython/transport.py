@@ -41,26 +41,18 @@ except ImportError:  # CPython: the file stays importable for tools/docs
 _ETIMEDOUT = const(110)  # MicroPython's errno.ETIMEDOUT on every port
 
 
-class TransportError(OSError):
-    """OSError(errno, message) that prints as '[Errno n] message'."""
-
-    def __str__(self):
-        return "[Errno %s] %s" % self.args[:2]
-
-
-class NameResolutionError(TransportError):
-    """getaddrinfo() failed: unknown host name, no DNS, or Wi-Fi not up."""
+def __getattr__(name):
+    """The exception classes live in errors.py, loaded when one is raised or named."""
+    if name not in ("TransportError", "NameResolutionError", "ConnectError", "CertificateError"):
+        raise AttributeError(name)
+    return getattr(_errors(), name)
 
 
-class ConnectError(TransportError):
-    """TCP connect failed (refused, unreachable, timed out); errno kept."""
-
-
-class CertificateError(TransportError):
-    """The server's certificate did not verify (untrusted, wrong host name,
-    expired).  MicroPython raises a bare ValueError for these; this is an
-    OSError like CPython's ssl.SSLCertVerificationError.  errno is mbedtls'
-    MBEDTLS_ERR_X509_CERT_VERIFY_FAILED (-0x2700)."""
+def _errors():
+    import sys
+    module = __name__[:__name__.rfind(".")] + ".errors"
+    __import__(module)
+    return sys.modules[module]
 
 
 def _errno_of(exc):
@@ -82,7 +74,7 @@ def _resolve(host, port):
         return socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
     except OSError as e:
         n = _errno_of(e)
-        raise NameResolutionError(
+        raise _errors().NameResolutionError(
             n,
             "name not resolved: %r (errno %d): unknown host, no DNS server, "
             "or Wi-Fi/network not up (wlan.isconnected()?)" % (host, n),
@@ -211,7 +203,7 @@ class SocketTransport:
                 return self._wrap(raw, tls, server_hostname or host, timeout)
             return Socket(raw, None, timeout)
         n = _errno_of(err) if err is not None else -2
-        raise ConnectError(
+        raise _errors().ConnectError(
             n,
             "cannot connect to %s:%s (errno %d%s)"
             % (host, port, n, ", timed out" if n == _ETIMEDOUT else ""),
@@ -255,7 +247,7 @@ class SocketTransport:
             s = tls.wrap_socket(raw, server_hostname=server_hostname)
         except ValueError as e:  # mbedtls certificate verification failed
             raw.close()
-            raise CertificateError(
+            raise _errors().CertificateError(
                 -0x2700, "certificate verify failed for %r: %s"
                 % (server_hostname, " ".join(str(e).split())))
         except Exception:
