@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: venv test demo bench bench-mp mpy deploy fuzz clean
+.PHONY: venv test test-pythons demo bench bench-mp mpy deploy fuzz clean
 
 venv: $(STAMP)
 
@@ -17,6 +17,12 @@ $(STAMP): pyproject.toml
 
 test: $(STAMP)
 	$(PY) -m pytest -q tests
+
+# The suite on every CPython >= 3.8 found (pyenv versions, python3.X on PATH),
+# each in its own .venv-X.Y; one summary line per version. Slow: not in `make test`.
+# .venv first: on 3.8/3.9 (no MicroPython wheel) the MicroPython tests use its interpreter.
+test-pythons: $(STAMP)
+	$(PY) tools/test_pythons.py
 
 demo: $(STAMP)
 	$(PY) tools/demo.py

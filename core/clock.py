@@ -19,8 +19,16 @@ except ImportError:
 
 try:
     from socket import timeout as _Timeout
-except ImportError:
-    _Timeout = None
+except ImportError:  # MicroPython: OSError(ETIMEDOUT)
+    _Timeout = _TIMEOUTS = None
+else:
+    _TIMEOUTS = (_Timeout, TimeoutError)
+    if not issubclass(_Timeout, TimeoutError):
+        # Before 3.10 socket.timeout is no TimeoutError; ours is both, as from 3.10 on.
+        class timeout(_Timeout, TimeoutError):
+            pass
+
+        _Timeout = timeout
 
 try:
     from socket import _GLOBAL_DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
@@ -39,7 +47,7 @@ def timeout_error(what):
 
 
 def is_timeout(exc):
-    if _Timeout is not None and isinstance(exc, _Timeout):
+    if _TIMEOUTS is not None and isinstance(exc, _TIMEOUTS):
         return True
     return isinstance(exc, OSError) and exc.args and exc.args[0] in (110, 11)  # ETIMEDOUT, EAGAIN
 

@@ -135,16 +135,18 @@ def test_cadata_bytes_of_another_ca_refused(tls_server, form):
 # ------------------------------------------------------------ README opt-out
 
 def test_readme_opt_out_line_works_as_written(tls_server):
-    """After a bare `import microhttplib`, in a fresh interpreter."""
+    """After the README's `import microhttplib as httplib`, in a fresh interpreter."""
     import os
     import subprocess
     import sys
     readme = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")
     with open(readme, encoding="utf-8") as f:
-        assert "context=microhttplib.ports.cpython.unverified_context()" in f.read()
-    script = ("import microhttplib\n"
-              "conn = microhttplib.HTTPSConnection('localhost', %d, timeout=10,\n"
-              "    context=microhttplib.ports.cpython.unverified_context())\n"
+        text = f.read()
+    assert "import microhttplib as httplib\n" in text
+    assert "context=httplib.ports.cpython.unverified_context()" in text
+    script = ("import microhttplib as httplib\n"
+              "conn = httplib.HTTPSConnection('localhost', %d, timeout=10,\n"
+              "    context=httplib.ports.cpython.unverified_context())\n"
               "conn.request('GET', '/index.html')\n"
               "print(conn.getresponse().status)\n" % tls_server.port)
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,

@@ -18,7 +18,7 @@ import sys
 
 import pytest
 
-from mp_helpers import MICROPYTHON, ROOT, build_dir, lines, run_mp, tool
+from mp_helpers import ROOT, build_dir, lines, require_micropython, run_mp, tool
 
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import build_mpy  # noqa: E402
@@ -140,7 +140,8 @@ def test_deploy_prepare_script_makes_the_destination(tmp_path, dest):
         f.write("x = 1\n")
     clean = dest.rstrip("/") or "/"
     script = build_mpy.PREPARE.format(pkg=clean + "/microhttplib", dest=clean)
-    r = subprocess.run([MICROPYTHON, "-c", script], cwd=root, capture_output=True, text=True)
+    r = subprocess.run([require_micropython(), "-c", script], cwd=root, capture_output=True,
+                       text=True)
     assert r.returncode == 0, r.stdout + r.stderr
     target = os.path.join(root, clean)
     assert os.path.isdir(target)
@@ -156,7 +157,7 @@ def board(tmp_path):
     root = tmp_path / "fs"
     proc = subprocess.Popen(
         [sys.executable, os.path.join(ROOT, "tools", "pty_bridge.py"), "--link", link,
-         "--root", str(root), "--micropython", MICROPYTHON],
+         "--root", str(root), "--micropython", require_micropython()],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ready = proc.stdout.readline()
     if not ready.startswith("READY"):

@@ -21,7 +21,10 @@ from mp_helpers import lines, run_mp
 NAMES = ("localhost", "127.0.0.1")
 
 
-def self_signed_cert():
+def make_cert(issuer=None, not_before=None, not_after=None):
+    """A leaf for localhost/127.0.0.1 as (cert PEM, key PEM): self-signed, or
+    signed by a trustme CA with this validity window (trustme 1.1, the last
+    for Python 3.8, has no not_before=; its CA's key is used directly)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -31,16 +34,18 @@ def self_signed_cert():
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = datetime.datetime.now(datetime.timezone.utc)
+    signer, issuer_name = (key, name) if issuer is None else \
+        (issuer._private_key, issuer._certificate.subject)
     cert = (x509.CertificateBuilder()
-            .subject_name(name).issuer_name(name)
+            .subject_name(name).issuer_name(issuer_name)
             .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=30))
+            .not_valid_before(not_before or now - datetime.timedelta(days=1))
+            .not_valid_after(not_after or now + datetime.timedelta(days=30))
             .add_extension(x509.SubjectAlternativeName([
                 x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
                 critical=False)
-            .sign(key, hashes.SHA256()))
+            .sign(signer, hashes.SHA256()))
     return (cert.public_bytes(serialization.Encoding.PEM),
             key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                               serialization.NoEncryption()))
@@ -104,13 +109,11 @@ def pki(tmp_path_factory):
     past = datetime.datetime(2020, 1, 1)
     servers = {
         "good": leaf(ca.issue_cert(*NAMES)),
-        "expired": leaf(ca.issue_cert(*NAMES, not_before=past,
-                                      not_after=past + datetime.timedelta(days=30))),
-        "not-yet-valid": leaf(ca.issue_cert(
-            *NAMES, not_before=datetime.datetime(2099, 1, 1),
-            not_after=datetime.datetime(2099, 12, 31))),
+        "expired": make_cert(ca, past, past + datetime.timedelta(days=30)),
+        "not-yet-valid": make_cert(ca, datetime.datetime(2099, 1, 1),
+                                   datetime.datetime(2099, 12, 31)),
         "wrong-host": leaf(ca.issue_cert("wrong.example")),
-        "self-signed": self_signed_cert(),
+        "self-signed": make_cert(),
         "unknown-ca": leaf(other_ca.issue_cert(*NAMES)),
     }
     running = {name: TLSServer(directory, name, *pair) for name, pair in servers.items()}

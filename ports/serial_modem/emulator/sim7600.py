@@ -115,6 +115,8 @@ class SIM7600(Dialect):
         return self.ok()
 
     def at_CCERTDOWN(self, op, args):
+        if len(args) != 2 or not args[0] or not args[1].isdigit():
+            return self.error(50)  # no '>' prompt without a file name and a size
         name, size = args[0], int(args[1])
 
         def store(data):
