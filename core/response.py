@@ -35,24 +35,31 @@ _MORE = (" _head_cut_short _status_text _readinto_filled read1 _fill_once fileno
 
 
 class HTTPResponse:
+    # What a response starts with. Class attributes: an instance holds only
+    # what changed, and a board's kept-alive request allocates less.
+    debuglevel = 0
+    _url = None
+    _buf = None
+    _parser = None
+    head_timeout = None  # seconds for status line and headers together
+    _received = False  # any byte of this response arrived
+    _done = False  # the body has been received to its end
+    _force_close = False
+    _closed = False  # close() was called (io's `closed`; isclosed() is fp is None)
+    _direct = 0  # Content-Length body bytes readinto may take from _recv_now
+    _recv_now = None
+    headers = msg = None
+    version = status = reason = _UNKNOWN
+    chunked = length = will_close = _UNKNOWN
+
     def __init__(self, sock, debuglevel=0, method=None, url=None, strict=None):
         self._sock = sock
         self.fp = sock  # None once closed, as in http.client
-        self.debuglevel = debuglevel
+        if debuglevel:
+            self.debuglevel = debuglevel
         self._method = method
-        self._url = url
-        self._buf = None
-        self._parser = None
-        self.head_timeout = None  # seconds for status line and headers together
-        self._received = False  # any byte of this response arrived
-        self._done = False  # the body has been received to its end
-        self._force_close = False
-        self._closed = False  # close() was called (io's `closed`; isclosed() is fp is None)
-        self._direct = 0  # Content-Length body bytes readinto may take from _recv_now
-        self._recv_now = None
-        self.headers = self.msg = None
-        self.version = self.status = self.reason = _UNKNOWN
-        self.chunked = self.length = self.will_close = _UNKNOWN
+        if url is not None:
+            self._url = url
 
     def _attach(self, buffer, parser):
         """Use a connection's buffer and parser instead of making our own."""
