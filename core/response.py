@@ -43,11 +43,8 @@ class HTTPResponse:
     _parser = None
     head_timeout = None  # seconds for status line and headers together
     _received = False  # any byte of this response arrived
-    _done = False  # the body has been received to its end
     _force_close = False
     _closed = False  # close() was called (io's `closed`; isclosed() is fp is None)
-    _direct = 0  # Content-Length body bytes readinto may take from _recv_now
-    _recv_now = None
     headers = msg = None
     version = status = reason = _UNKNOWN
     chunked = length = will_close = _UNKNOWN
@@ -60,6 +57,11 @@ class HTTPResponse:
         self._method = method
         if url is not None:
             self._url = url
+        # Stored by the body loop, which must not grow the instance's
+        # attribute table then (it runs under heap_lock() in the tests).
+        self._done = False  # the body has been received to its end
+        self._direct = 0  # Content-Length body bytes readinto may take from _recv_now
+        self._recv_now = None
 
     def _attach(self, buffer, parser):
         """Use a connection's buffer and parser instead of making our own."""
