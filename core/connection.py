@@ -454,6 +454,7 @@ class HTTPConnection:
             response.fp = None
             return
         response.close()
+        response._buf = None  # closed: the next connection's buffer may take its memory
         self._drop_socket()
 
     def getresponse(self):

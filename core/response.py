@@ -119,6 +119,14 @@ class HTTPResponse:
                 if not got:
                     self._head_cut_short()
                 self._received = True
+        except MemoryError:
+            # A head too large for the heap left: an HTTP error, as a line over
+            # max_line is. Its headers and bytes go first, to make room for it.
+            size = buf.end
+            p.headers = []
+            buf.data = buf.view = b""
+            buf.start = buf.end = 0
+            raise _error("LineTooLong", "the response head (no memory left for it)", size)
         finally:
             if deadline is not None and buf.sock is not None:
                 # The connection's timeout again (not continue_timeout).
