@@ -16,7 +16,7 @@ from .parser import (
     _method)
 
 _UNKNOWN = "UNKNOWN"
-DEFAULT_BUFFER_SIZE = 1024 if MICROPYTHON else 16384
+DEFAULT_BUFFER_SIZE = 1024 if MICROPYTHON else 65536
 # http.client's line limit; a board could not hold a 64 KiB line, so it gets 8 KiB.
 DEFAULT_MAX_LINE = 8192 if MICROPYTHON else 65536
 DEFAULT_MAX_HEADERS = 100
@@ -319,7 +319,8 @@ class HTTPResponse:
         return b"".join(parts)
 
     def readinto(self, b):
-        # On MicroPython every frame of the body loop stays within 11 words of
+        # MicroPython's (CPython's is response_more._readinto_filled): one
+        # transfer per call. Every frame of the body loop stays within 11 words of
         # VM state (a try block counts 3): a larger frame is heap-allocated
         # at each call, and the loop would churn the heap.
         n = len(b)
@@ -335,8 +336,6 @@ class HTTPResponse:
             n = len(b)
         if self.fp is None:
             return 0
-        if not MICROPYTHON:
-            return self._readinto_filled(b)
         n = self._transfer_or_abort(b)
         if not n or self._done:
             self._close_conn()
@@ -405,3 +404,4 @@ class HTTPResponse:
 
 if not MICROPYTHON:
     _attach(HTTPResponse, "response_more")
+    HTTPResponse.readinto = HTTPResponse._readinto_filled  # fills b, as http.client does
