@@ -30,7 +30,7 @@ _UNTIL_CLOSE_AHEAD = 1 << 30
 
 
 # Methods in response_more.py, loaded on first use on MicroPython.
-_MORE = (" _head_cut_short _status_text _readinto_filled read1 _fill_once fileno getheaders"
+_RESPONSE_MORE = (" _head_cut_short _status_text _readinto_filled read1 _fill_once fileno getheaders"
          " info geturl getcode flush readable writable seekable peek readline readlines ")
 
 
@@ -167,7 +167,7 @@ class HTTPResponse:
             if self._parser is None or self.chunked is not True:
                 return None
             return self._parser.chunk_left or None
-        return _method(self, _MORE, "response_more", name)
+        return _method(self, _RESPONSE_MORE, "response_more", name)
 
     # ----------------------------------------------------------------- body
 
