@@ -290,3 +290,29 @@ def test_core_on_micropython_1_22(http_server, tree):
         "200 %d b''" % 0, "200 b'{' b''",
         "/bytes/300000 False 300000", "/chunked/300000 True 300000",
         "404 Not Found", "404 b'status body\\n'"]
+
+
+def test_error_messages_survive_the_mpy_build(scripted):
+    """make mpy moves error texts to errors.TEXTS; the messages stay the same."""
+    def bad(server, conn):
+        server.read_request(conn)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4z\r\n")
+        server.read_request(conn)
+
+    srv = scripted(bad)
+    out = run_mp("""
+import microhttplib
+c = microhttplib.HTTPConnection(HOST, PORT, timeout=5)
+c.request('GET', '/')
+r = c.getresponse()
+try:
+    r.read()
+except microhttplib.HTTPException as e:
+    print(type(e).__name__, e)
+try:
+    microhttplib.HTTPConnection('example.org:99999')
+except microhttplib.InvalidURL as e:
+    print(type(e).__name__, e)
+""", tree="mpy", HOST=srv.host, PORT=srv.port)
+    assert lines(out) == ["ProtocolError invalid byte 0x7a in chunk size",
+                          "InvalidURL port out of range: 99999"]

@@ -164,6 +164,42 @@ MERGED_NAME = "_request"
 MERGED = ("clock", "buffer", "headers", "parser", "response", "connection")
 
 
+def _texts_out_of_errors(text, moved):
+    """`_error("X", "a long message %s" % v)` -> `_error("X", _text(3) % v)`.
+
+    Every string longer than 10 characters in the arguments of an _error()
+    call (the core's way to raise) moves to `moved`, which becomes
+    errors.TEXTS: a constant string costs heap while its module is loaded,
+    and an error message is needed only once something failed. Shorter
+    strings are interned names, cheaper than the call that would replace them.
+    """
+    tree = ast.parse(text)
+    spans = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_error":
+            for arg in node.args[1:]:
+                for sub in ast.walk(arg):
+                    if isinstance(sub, ast.Constant) and isinstance(sub.value, str) \
+                            and len(sub.value) > 10:
+                        spans.append(sub)
+    lines = text.splitlines(True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line.encode("utf-8")))
+    raw = text.encode("utf-8")
+
+    def offset(lineno, col):
+        return starts[lineno - 1] + col
+
+    for sub in sorted(spans, key=lambda n: (n.lineno, n.col_offset), reverse=True):
+        if sub.value not in moved:
+            moved.append(sub.value)
+        a = offset(sub.lineno, sub.col_offset)
+        b = offset(sub.end_lineno, sub.end_col_offset)
+        raw = raw[:a] + ("_text(%d)" % moved.index(sub.value)).encode() + raw[b:]
+    return raw.decode("utf-8")
+
+
 def _merged_sources(sources):
     """{dest: text}: sources with MERGED replaced by MERGED_NAME plus stubs (.mpy tree)."""
     texts = dict(sources)
@@ -176,8 +212,9 @@ def _merged_sources(sources):
             if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module in MERGED:
                 wanted[node.module].update(a.name for a in node.names)
     parts = []
+    error_texts = []
     for m in MERGED:
-        text = texts[pkg + m]
+        text = _texts_out_of_errors(texts[pkg + m], error_texts)
         tree = ast.parse(text)
         drop = set()
         for node in tree.body:
@@ -195,7 +232,14 @@ def _merged_sources(sources):
         if private:
             stub += "from .%s import %s\n" % (MERGED_NAME, ", ".join(private))
         texts[pkg + m] = stub
-    texts[pkg + MERGED_NAME] = "".join(parts)
+    texts[pkg + MERGED_NAME] = "".join(parts) + (
+        "\n\ndef _text(n):\n"
+        "    \"\"\"An error message moved to errors.py at build time.\"\"\"\n"
+        "    return _errors().TEXTS[n]\n")
+    texts[pkg + "errors"] += (
+        "\n\n# The messages of the exceptions the request modules raise, moved here by\n"
+        "# tools/build_mpy.py: they are in RAM only once something failed.\n"
+        "TEXTS = (\n%s)\n" % "".join("    %r,\n" % t for t in error_texts))
     # The package finds HTTPConnection, HTTPResponse and HTTPMessage in the
     # merged module, so a request never loads the stubs.
     init = texts[pkg + "__init__"]
