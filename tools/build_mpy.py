@@ -161,7 +161,7 @@ def find_tool(name, given=None):
 # re-exports its names. The .py tree stays unmerged.
 MERGED_PACKAGE = "microhttplib"
 MERGED_NAME = "_request"
-MERGED = ("clock", "buffer", "headers", "parser", "response", "connection")
+MERGED = ("clock", "buffer", "parser", "headers", "response", "connection")
 
 
 def _texts_out_of_errors(text, moved):
