@@ -345,8 +345,7 @@ class Fetch:
     def write(self, sink, data):
         try:
             sink.write(data)
-            if sink is self.stdout:
-                sink.flush()
+            sink.flush()  # what arrived is on disk (or in the pipe) even if the transfer breaks
         except OSError as exc:
             if sink is self.stdout:
                 if isinstance(exc, BrokenPipeError):
