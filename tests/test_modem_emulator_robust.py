@@ -4,7 +4,7 @@ GET through the modem driver works afterwards.
 
 Seeds are every command the family's dialect knows (its tables and
 handlers), so a new command is fuzzed the day it is added. The number of
-cases is EMULATOR_FUZZ_EXAMPLES per family (make test: 150).
+cases is EMULATOR_FUZZ_EXAMPLES per family (make test: 400).
 """
 
 import os
@@ -20,7 +20,7 @@ from microhttplib import HTTPConnection
 from microhttplib.ports.serial_modem import Modem
 from microhttplib.ports.serial_modem.emulator import DIALECTS, Emulator
 
-EXAMPLES = int(os.environ.get("EMULATOR_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("EMULATOR_FUZZ_EXAMPLES", "400"))
 # Arguments a mutation draws from: malformed, out of range, and hosts and
 # ports on loopback only (nothing listens on port 1), so no fuzzed line
 # leaves the machine or opens a link.
