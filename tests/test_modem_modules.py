@@ -64,7 +64,7 @@ def test_a_failed_wifi_join_is_an_immediate_error_naming_the_reason(firmware, ss
 
 # ---- read paths ---------------------------------------------------------
 
-@pytest.mark.parametrize("family", ["sim800", "sim7600", "bg96"])
+@pytest.mark.parametrize("family", ["sim800", "sim7600", "a7670", "bg96"])
 def test_packet_sized_pull_reads(family, http_server):
     """A read may return one packet while more is buffered, and the module
     sends no new notice until drained: the driver uses <left> (SIMCom) or
