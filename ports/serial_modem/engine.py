@@ -589,11 +589,13 @@ class ATEngine:
                     if channel.left_field is not None:
                         self.left = int_field(line, prefix, channel.left_field)
                     self._header = None
-                    k = min(got, len(dest))
-                    self.read_exact(dest, k, deadline)
-                    if got > k:
-                        self.read_exact(None, got - k, deadline)
-                    got = k
+                    if got > len(dest):
+                        # More than asked: the count is noise, and what follows
+                        # could be replies taken for payload. Trust none of it.
+                        self.late_reply = True
+                        raise ModemError("%s: %s answered %d bytes, more than the %d asked (a garbled reply)"
+                                         % (self.name, text(cmd), got, len(dest)))
+                    self.read_exact(dest, got, deadline)
                 elif line.startswith(channel.read_done):
                     return max(got, 0)
                 elif self.final(line) < 0:

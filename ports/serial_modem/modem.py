@@ -628,6 +628,9 @@ class ModemSocket:
                 except ModemTimeout:
                     self._fail(ModemTimeout(ETIMEDOUT, "%s: modem stalled while reading link %s" % (modem.name, self._link)))
                     raise
+                except ModemError as exc:
+                    self._fail(exc)
+                    raise
                 if not got:
                     self._readable = self._notified  # unless new data was announced meanwhile
                     continue

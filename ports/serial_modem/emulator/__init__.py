@@ -22,7 +22,7 @@ in-process, with Emulator.fault():
   reboot        silent reboot: no banner, echo back on, links gone
   send-full:K   (bg96) the next K sends answer SEND FAIL (buffer full), link kept
   cut           the next pull-read reply stops mid-line, then silence
-  overlong      the next pull-read reply announces more bytes than follow
+  overlong:N    the next pull-read reply carries N bytes less than it announces
   no-prompt     the next data prompt never comes
   mute          the module stops answering altogether
   urc           (persistent) URCs between every command and its reply and

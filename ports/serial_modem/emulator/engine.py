@@ -214,16 +214,17 @@ class Emulator:
     def payload_reply(self, head, data, tail, done):
         """A pull-read reply; with the urc fault, URCs go around the payload.
 
-        The overlong fault announces more bytes than follow (then silence);
-        cut stops the reply in the middle of the header line."""
-        if self.take_fault("overlong"):
-            self._out += b"\r\n" + head.replace(b"%d" % len(data), b"%d" % (len(data) + 100), 1) + data
-            self._mute()
-            return
+        overlong:N sends N bytes less data than the header announces (the
+        reply's end follows at once, then silence); cut stops the reply in
+        the middle of its header line, then silence."""
+        short = self.take_fault("overlong")
+        if short:
+            self._out += b"\r\n" + head + data[:max(0, len(data) - int(short[0] or 100))] + tail
+            self.reply(done)
+            return self._mute()
         if self.take_fault("cut"):
             self._out += b"\r\n" + head[:len(head) // 2]
-            self._mute()
-            return
+            return self._mute()
         self._out += b"\r\n" + head + data + tail
         if "urc" in self._persistent:
             self.reply(self.dialect.noise())
