@@ -38,6 +38,7 @@ EXIT_CODES = (
     (130, "interrupted (Ctrl-C)"),
 )
 BLOCK = 16384
+URL_FORM = "the form is http[s]://host[:port][/path][?query]"
 SERIAL_EXTRA = "pip install 'microhttplib[serial]'"
 
 
@@ -261,7 +262,7 @@ class Fetch:
             else:
                 self.conn = HTTPConnection(authority, timeout=args.timeout, transport=self.modem)
         except InvalidURL as exc:
-            raise Failure(3, "bad URL %r: %s" % (args.url, exc))
+            raise Failure(3, "bad URL %r: %s; %s" % (args.url, exc, URL_FORM))
         try:
             if self.modem is not None:
                 self.phase = "modem"
@@ -285,7 +286,7 @@ class Fetch:
         try:
             conn.request(method, target, body=body, headers=headers)
         except InvalidURL as exc:
-            raise Failure(3, "bad URL %r: %s" % (args.url, exc))
+            raise Failure(3, "bad URL %r: %s; %s" % (args.url, exc, URL_FORM))
         except ValueError as exc:  # a control character in -X or -H
             raise Failure(2, "cannot send this request: %s" % exc)
         self.phase = "receive"
@@ -365,24 +366,22 @@ class Fetch:
             return 60, ("TLS certificate of %s not trusted: %s; pass --cacert FILE with its CA "
                         "(or -k to skip verification)" % (where, exc.verify_message or exc))
         if ssl is not None and isinstance(exc, ssl.SSLError):
-            return 35, "TLS with %s failed: %s" % (where, exc.reason or exc)
+            return 35, "TLS with %s failed: %s; is it an https server on that port?" % (where, exc.reason or exc)
         if isinstance(exc, IncompleteRead):
             missing = " (%d more expected)" % exc.expected if exc.expected is not None else ""
-            return 18, ("%s closed the connection after %d body bytes%s; the transfer is incomplete"
-                        % (where, self.received, missing))
+            return 18, ("%s closed the connection after %d body bytes%s; the transfer is incomplete "
+                        "(what came was written), try again" % (where, self.received, missing))
         if isinstance(exc, HTTPException):
             if type(exc).__name__ == "RemoteDisconnected":
-                return 52, "%s closed the connection without a reply" % where
-            return 8, "%s sent a reply that is not valid HTTP: %s: %s" % (where, type(exc).__name__, exc)
+                return 52, "%s closed the connection without a reply; is it an HTTP server (https://?)" % where
+            return 8, ("%s sent a reply that is not valid HTTP: %s: %s; is it an HTTP server on that port?"
+                       % (where, type(exc).__name__, exc))
         if not isinstance(exc, OSError):
             raise exc
         reason = _reason(exc)
         if self.phase == "modem":
-            family = self.args.family
-            if reason.startswith(family + ": "):
-                reason = reason[len(family) + 2:]  # the modem's words name the family; so does the line
             return 7, ("the %s modem on %s did not come up: %s; check --modem, --family and --baud"
-                       % (family, self.args.modem, reason))
+                       % (self.args.family, self.args.modem, self.modem_words(reason)))
         if _is_timeout(exc):
             return 28, ("timed out after %s s %s %s%s: %s; a larger --timeout may help"
                         % (_seconds(timeout), _TIMEOUT_WHILE.get(self.phase, "talking to"), where, got, reason))
@@ -392,21 +391,24 @@ class Fetch:
         if self.phase == "connect" and self.modem is not None and isinstance(self.conn, HTTPSConnection):
             return self.explain_modem_tls(exc, where, reason)
         if self.phase == "connect":
-            hint = "is a server listening there?" if isinstance(exc, ConnectionRefusedError) else "check the host and port"
+            refused = isinstance(exc, ConnectionRefusedError)
+            hint = "is a server listening there?" if refused else "check the host and port"
             return 7, "cannot connect to %s: %s; %s" % (where, reason, hint)
         if self.phase == "send":
-            return 55, "sending the request to %s failed: %s" % (where, reason)
-        return 56, "receiving the reply from %s failed%s: %s" % (where, got, reason)
+            return 55, "sending the request to %s failed: %s; try again" % (where, reason)
+        return 56, "receiving the reply from %s failed%s: %s; try again" % (where, got, reason)
 
+    def modem_words(self, reason):
+        """A modem error without its leading family name (the line names the modem already)."""
+        prefix = self.args.family + ": "
+        return reason[len(prefix):] if reason.startswith(prefix) else reason
 
     def explain_modem_tls(self, exc, where, reason):
         """A modem reports a failed TLS open as a failed connect; a refused
         TLS setting (no CA, a module that cannot verify) as a ModemError."""
         from .ports.serial_modem import ConnectFailed
 
-        family = self.args.family
-        if reason.startswith(family + ": "):
-            reason = reason[len(family) + 2:]
+        reason = self.modem_words(reason)
         if isinstance(exc, ConnectFailed):
             return 7, ("cannot connect to %s: %s; over https this is also how the modem reports a server "
                        "certificate it cannot verify (--cacert FILE gives it the CA)" % (where, reason))
@@ -416,7 +418,7 @@ class Fetch:
                     "-k skips verification" % (where, reason))
 
 
-_TIMEOUT_WHILE = {"modem": "setting up the modem for", "connect": "connecting to",
+_TIMEOUT_WHILE = {"connect": "connecting to",
                   "send": "sending to", "receive": "waiting for data from"}
 
 

@@ -39,11 +39,11 @@ class ATClient:
         pattern = re.compile(pattern) if isinstance(pattern, bytes) else pattern
         deadline = time.monotonic() + (timeout or self.timeout)
         while True:
-            match = pattern.search(self.buf)
+            snapshot = bytes(self.buf)  # the match keeps slicing what it searched
+            match = pattern.search(snapshot)
             if match:
-                got = bytes(self.buf[:match.end()])
                 del self.buf[:match.end()]
-                return got, match
+                return snapshot[:match.end()], match
             self._fill(deadline)
 
     def read_exact(self, n, timeout=None):

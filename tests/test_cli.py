@@ -14,8 +14,6 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 import servers
 from modem_helpers import Rig
 

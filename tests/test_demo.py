@@ -34,5 +34,6 @@ def test_demo_transcript_shows_every_connection_it_uses():
                 open_ = False
             else:
                 assert open_, "%r without a conn = ... after conn.close()" % line
+    assert "(exit code 7)" in out and "command line   as documented" in out
     if sections_run == 3:
         assert "allocated nothing" in out

@@ -6,9 +6,11 @@
    .mpy build a board gets, plus a 1 MiB download with the heap locked.
 3. An emulated AT-command modem on a pseudo-terminal (SIM800), through
    pyserial, reaching the same server.
+4. The command line (python -m microhttplib): a fetch and three failures.
 """
 
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -30,7 +32,9 @@ examples of the http.client documentation three ways:
 
   1. on CPython, over ordinary sockets;
   2. on the MicroPython interpreter (its unix port), from the build a board gets;
-  3. on CPython again, through an emulated SIM800 cellular modem on a serial line.
+  3. on CPython again, through an emulated SIM800 cellular modem on a serial line;
+
+and then shows the command line, a small curl.
 
 A local web server (waitress, at %s:%d) stands in for python.org and
 answers the paths the documentation uses. Every ">>>" line below ran."""
@@ -133,6 +137,27 @@ def modem_section(server):
     return ok
 
 
+def cli_section(server):
+    banner("4. The command line: python -m microhttplib, a small curl")
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    closed = probe.getsockname()[1]  # nothing listens there once the probe is closed
+    probe.close()
+    base = "http://%s:%d" % (server.host, server.port)
+    runs = [(["-i", base + "/index.html"], 0), (["-f", base + "/parrot.spam"], 22),
+            (["http://127.0.0.1:%d/" % closed], 7), (["http://127.0.0.1:abc/"], 3)]
+    ok = True
+    for args, expected in runs:
+        print("$ python -m microhttplib " + " ".join(args))
+        run = subprocess.run([sys.executable, "-m", "microhttplib"] + args, capture_output=True, text=True,
+                             timeout=60)
+        print((run.stdout + run.stderr).replace("\r\n", "\n"), end="")
+        print("(exit code %d)\n" % run.returncode)
+        ok = ok and run.returncode == expected
+    print("# Every failure is one line and one of curl's exit codes: README.md, \"Command line\".")
+    return ok
+
+
 def main():
     server = servers.serve_http()
     servers.wait_for_port(server.host, server.port)
@@ -142,11 +167,12 @@ def main():
         "CPython": cpython_section(server),
         "MicroPython": micropython_section(server),
         "serial modem": modem_section(server),
+        "command line": cli_section(server),
     }
     server.stop()
     banner("Summary (%.1f s)" % (time.monotonic() - started))
     for name, ok in results.items():
-        print("%-14s %s" % (name, {True: "all examples as documented", None: "skipped"}.get(ok, "FAILED")))
+        print("%-14s %s" % (name, {True: "as documented", None: "skipped"}.get(ok, "FAILED")))
     print("\nNext: make test (the test suite), make bench (the figures), README.md.")
     return 0 if False not in results.values() else 1
 

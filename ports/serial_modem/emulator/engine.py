@@ -18,9 +18,30 @@ import tty
 from .dialect import DIALECTS
 
 BASIC = re.compile(r"&?[A-Za-z][0-9]*")  # one V.250 basic command: E0, &F, Z, I
+# Every fault, what it does, and its argument if it takes one. Persistent
+# ones stay on; the others act once. (python -m ... --help lists them.)
+FAULTS = {
+    "reset": ("", "the next command gets the reset banner instead of a reply"),
+    "reboot": ("", "silent reboot before the next command: no banner, echo back on, links gone"),
+    "send-fail": ("", "the next data send fails (and the link drops)"),
+    "send-full": ("K", "(bg96) the next K sends answer SEND FAIL (buffer full), link kept"),
+    "dns-fail": ("", "the next DNS lookup fails"),
+    "connect-fail": ("", "the next link open fails"),
+    "stall": ("S", "the next command is answered S seconds late"),
+    "close": ("K", "the next link opened is closed by the peer after K bytes"),
+    "busy": ("", "(esp_at) the next command is dropped with \"busy p...\""),
+    "netdown": ("", "the data context (or Wi-Fi) drops: every link is gone until the next bring-up"),
+    "cut": ("", "the next pull-read reply stops mid-line, then silence"),
+    "overlong": ("N", "the next pull-read reply carries N bytes less than it announces"),
+    "no-prompt": ("", "the next data prompt never comes"),
+    "mute": ("", "the module stops answering altogether"),
+    "urc": ("", "(persistent) URCs between every command and its reply and inside pull-read replies"),
+    "garbage": ("", "(persistent) line noise before every reply"),
+    "chatter": ("", "(persistent) *PSUTTZ, DST, +CTZV, +CGEV, +QUSIM, +CPIN, +CFUN between every "
+                    "command and its reply and after data prompts"),
+}
 PERSISTENT_FAULTS = ("urc", "garbage", "chatter")
-ONE_SHOT_FAULTS = ("reset", "send-fail", "dns-fail", "connect-fail", "stall", "close", "netdown", "busy",
-                   "reboot", "send-full", "cut", "overlong", "no-prompt", "mute")
+ONE_SHOT_FAULTS = tuple(name for name in FAULTS if name not in PERSISTENT_FAULTS)
 
 # What real cellular modules print on their own (time zone, network events,
 # SIM and radio state); the chatter fault sends them between a command and
@@ -120,6 +141,7 @@ class Emulator:
         self.commands = []  # every command line received, for tests
         self.bytes_to_host = 0
         self.trace = None  # a list to record ("in"|"out", bytes) into, for debugging
+        self.log = None  # a text file the AT exchange is written to, with timestamps (--log)
         self._faults = {}
         self._persistent = set()
         self._inbuf = bytearray()
@@ -152,12 +174,23 @@ class Emulator:
         os.set_blocking(self._master, False)
         self.path = os.ttyname(self._slave)
         if self.link_path:
-            if os.path.lexists(self.link_path):
-                os.unlink(self.link_path)
-            os.symlink(self.path, self.link_path)
+            try:
+                self._make_link()
+            except OSError:
+                self._shutdown()
+                raise
         self._thread = threading.Thread(target=self._run, name="modem-emulator", daemon=True)
         self._thread.start()
         return self.path
+
+    def _make_link(self):
+        """The symlink to the pty; an old symlink (a previous run) is replaced,
+        anything else at that path is left alone."""
+        if os.path.lexists(self.link_path):
+            if not os.path.islink(self.link_path):
+                raise FileExistsError(17, "exists and is not a symlink", self.link_path)
+            os.unlink(self.link_path)
+        os.symlink(self.path, self.link_path)
 
     def stop(self):
         """Stop the thread; it closes the links and the pty itself, so no
@@ -502,11 +535,22 @@ class Emulator:
         """Bytes the host wrote; paced, they reach the modem at the line rate."""
         if self.trace is not None and data:
             self.trace.append(("in", data))
+        if self.log is not None and data:
+            self._log("host>", data)
         if not self.baud:
             self._inbuf += data
             return
         self._in_free = max(self._in_free, time.monotonic()) + len(data) * 10 / self.baud
         self._staged += data
+
+    def _log(self, who, data):
+        """One line per chunk: UTC time, who sent it, the bytes with CR, LF and
+        non-printable bytes escaped (payload included, as it went)."""
+        now = time.time()
+        stamp = time.strftime("%H:%M:%S", time.gmtime(now)) + ".%03d" % (now % 1 * 1000)
+        text = ascii(data)[2:-1]
+        self.log.write("%s %-6s %s\n" % (stamp, who, text))
+        self.log.flush()
 
     def _write_out(self):
         if not self._out:
@@ -526,6 +570,8 @@ class Emulator:
             return
         if self.trace is not None:
             self.trace.append(("out", bytes(self._out[:n])))
+        if self.log is not None:
+            self._log("modem>", bytes(self._out[:n]))
         del self._out[:n]
         self.bytes_to_host += n
         if self.baud:

@@ -1,4 +1,4 @@
-"""Espressif ESP-AT 2.x (ESP32 / ESP8266): Wi-Fi join, one link (AT+CIPMUX=0,
+"""Espressif ESP-AT (ESP32, ESP8266; NonOS AT 1.7 with --firmware 1.7): Wi-Fi join, one link (AT+CIPMUX=0,
 the default) or five, active (+IPD pushed, the default) or passive receive
 (AT+CIPRECVMODE=1). Replies as in the esp-at command reference; the 1.x
 names (_CUR / _DEF) are taken too, as ESP8266 drivers send them.

@@ -25,7 +25,6 @@ class SIM7600(Dialect):
             "+CSPN?": '+CSPN: "Emulated",0',
             "+CNSMOD?": "+CNSMOD: 0,8",
             "+CPSI?": "+CPSI: LTE,Online,001-01,0x0001,1,1,EUTRAN-BAND3,1300,5,5,-94,-850,-600,15",
-            "+CGPADDR": "+CGPADDR: 1,10.64.0.2",
         }
     )
     settings = dict(
@@ -49,7 +48,7 @@ class SIM7600(Dialect):
         "+NETOPEN": "",
     }
     accepted = BASIC_ACCEPTED + ("+CGDCONT", "+CGAUTH", "+CFUN", "+IPR", "+IFC", "+ICF", "+CGACT")
-    offline = ("+NETCLOSE", "+NETOPEN", "+IPADDR", "+CIPRXGET", "+CIPCCFG", "+CIPTIMEOUT", "+CCHSET",
+    offline = ("+NETCLOSE", "+NETOPEN", "+IPADDR", "+CGPADDR", "+CIPRXGET", "+CIPCCFG", "+CIPTIMEOUT", "+CCHSET",
                "+CSSLCFG", "+CCHSSLCFG", "+CCERTDOWN", "+CCERTLIST")
 
     def power_on(self):
@@ -57,6 +56,12 @@ class SIM7600(Dialect):
         self.values["+CIPRXGET"] = "0"
         self.values["+CIPCCFG"] = "10,0,0,0,1,0,75000"
         self.values["+CIPTIMEOUT"] = "120000,120000,120000"
+
+    def at_CGPADDR(self, op, args):
+        """AT+CGPADDR[=<cid>]: the address of context 1."""
+        if args not in ([], ["1"]):
+            return self.error(50)
+        return self.answer("+CGPADDR: 1,%s" % ("10.64.0.2" if self.net_up else "0.0.0.0"))
 
     def at_CIPCCFG(self, op, args):
         return self.configure("+CIPCCFG", args, 7)
