@@ -14,6 +14,10 @@ MICROPYTHON = sys.implementation.name == "micropython"
 # A board refills the buffer in small steps while it waits for chunk framing,
 # so that little body data has to be copied byte by byte afterwards.
 FRAMING_READ = 64 if MICROPYTHON else 1 << 30
+# On CPython a read much smaller than the buffer fills the buffer first: one
+# system call then serves many reads. A board receives straight into the
+# caller's memory instead, saving the copy.
+SMALL_READS_BUFFERED = not MICROPYTHON
 
 
 def as_reader(sock):
@@ -35,10 +39,6 @@ class RecvBuffer:
         self.end = 0
         self.max_size = max_size
 
-    @property
-    def pending(self):
-        return self.end - self.start
-
     def clear(self):
         self.start = self.end = 0
 
@@ -46,7 +46,8 @@ class RecvBuffer:
         """Read more bytes after the pending ones (head and trailer lines).
 
         Moves pending bytes to the front and grows the buffer, up to
-        max_size, for a line longer than it. Returns the count, 0 at EOF.
+        max_size, for a line longer than it. Returns the count, 0 at EOF,
+        -1 when the buffer is max_size already.
         """
         if self.start == self.end:
             self.start = self.end = 0
@@ -58,7 +59,7 @@ class RecvBuffer:
             if len(self.data) >= self.max_size:
                 return -1
             grown = bytearray(min(len(self.data) * 2, self.max_size))
-            grown[:self.end] = self.data[:self.end]
+            grown[:self.end] = self.view[:self.end]
             self.data = grown
             self.view = memoryview(grown)
         if self.end:
@@ -76,19 +77,34 @@ class RecvBuffer:
         self.end = self.sock.recv_into(self.data, nbytes)
         return self.end
 
-    def take(self, dest, n):
-        """Move up to n body bytes into dest[0:]: from the buffer, else from the socket."""
-        pending = self.end - self.start
+    def take(self, dest, n, due):
+        """Move up to n body bytes into dest[0:]: from the buffer, else from the socket.
+
+        `due` body bytes are known to follow; CPython reads up to that many
+        ahead into the buffer when n is small.
+        """
+        start = self.start
+        pending = self.end - start
         if not pending:
-            return self.sock.recv_into(dest, n)
+            if SMALL_READS_BUFFERED and n < due and n < len(self.data) >> 2:
+                # one large recv serves many small reads (as BufferedReader does)
+                pending = self.refill(due)
+                if not pending:
+                    return 0
+                start = 0
+            else:
+                return self.sock.recv_into(dest, n)
         if n > pending:
             n = pending
-        start = self.start
+        self.start = start + n
         if MICROPYTHON:
-            data = self.data
-            for i in range(n):
-                dest[i] = data[start + i]
+            _copy(dest, self.data, start, n)
         else:
             dest[:n] = self.view[start:start + n]
-        self.start = start + n
         return n
+
+
+def _copy(dest, data, start, n):
+    """dest[:n] = data[start:start + n] without the slice MicroPython would allocate."""
+    for i in range(n):
+        dest[i] = data[start + i]

@@ -8,10 +8,7 @@ or an AT-command modem.
 
 from .clock import DEFAULT_TIMEOUT, is_timeout, resolve_timeout
 from .buffer import MICROPYTHON, RecvBuffer, as_reader
-from .errors import (
-    CannotSendHeader, CannotSendRequest, InvalidURL, NotConnected, RemoteDisconnected,
-    ResponseNotReady)
-from .parser import ResponseParser
+from .parser import ResponseParser, _attach, _error, _errors, _method
 from .response import DEFAULT_BUFFER_SIZE, DEFAULT_MAX_HEADERS, DEFAULT_MAX_LINE, HTTPResponse
 
 HTTP_PORT = 80
@@ -27,9 +24,14 @@ _IDEMPOTENT = ("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE")
 # An unread response smaller than this is drained so the connection is reused.
 _DRAIN_LIMIT = 1024 if MICROPYTHON else 65536
 
-_CTL = frozenset(chr(c) for c in range(33)) | frozenset("\x7f")
-_CTL_IN_VALUE = frozenset(c for c in range(32) if c != 9) | frozenset((127,))
-_NOT_IN_NAME = frozenset(b":\x7f") | frozenset(range(33))
+
+
+def _has_ctl(text):
+    """A control character or a space (refused in methods, URLs and hosts).
+
+    min() and `in` rather than a set of characters: no table kept in RAM.
+    """
+    return bool(text) and (min(text) <= " " or "\x7f" in text)
 
 _transport = None
 
@@ -74,6 +76,11 @@ def _split_netloc(url):
     return rest.rpartition("@")[2]
 
 
+# Methods in connection_more.py, loaded on first use on MicroPython.
+_CONNECTION_MORE = (" set_tunnel set_debuglevel _tunnel _read_blocks _output _send_body _await_continue"
+         " _check_declared_length _retry ")
+
+
 class HTTPConnection:
     _http_vsn = 11
     _http_vsn_str = "HTTP/1.1"
@@ -114,6 +121,9 @@ class HTTPConnection:
         self.host, self.port = self._get_hostport(host, port)
         self._validate_host(self.host)
 
+    def __getattr__(self, name):
+        return _method(self, _CONNECTION_MORE, "connection_more", name)
+
     # ---------------------------------------------------------- addressing
 
     def _get_hostport(self, host, port):
@@ -123,36 +133,25 @@ class HTTPConnection:
             if i > j:
                 text = host[i + 1:]
                 if not text or text.strip("0123456789"):
-                    raise InvalidURL("nonnumeric port: '%s'" % text)
+                    raise _error("InvalidURL", "nonnumeric port: '%s'" % text)
                 port = int(text)
                 host = host[:i]
             else:
                 port = self.default_port
         elif not isinstance(port, int):
             if not isinstance(port, str) or not port or port.strip("0123456789"):
-                raise InvalidURL("nonnumeric port: '%s'" % (port,))
+                raise _error("InvalidURL", "nonnumeric port: '%s'" % (port,))
             port = int(port)
         if not 0 <= port <= 65535:
-            raise InvalidURL("port out of range: %d" % port)
+            raise _error("InvalidURL", "port out of range: %d" % port)
         if host and host[0] == "[" and host[-1] == "]":
             host = host[1:-1]
         return host, port
 
     @staticmethod
     def _validate_host(host):
-        if not _CTL.isdisjoint(host):
-            raise InvalidURL("URL can't contain control characters. %r" % (host,))
-
-    def set_tunnel(self, host, port=None, headers=None):
-        """Reach host:port through this connection's host, an HTTP CONNECT proxy."""
-        if self._sock is not None:
-            raise RuntimeError("Can't set up tunnel for established connection")
-        self._tunnel_host, self._tunnel_port = self._get_hostport(host, port)
-        self._validate_host(self._tunnel_host)
-        self._tunnel_headers = dict(headers) if headers else {}
-
-    def set_debuglevel(self, level):
-        self.debuglevel = level
+        if _has_ctl(host):
+            raise _error("InvalidURL", "URL can't contain control characters. %r" % (host,))
 
     # ---------------------------------------------------------- connecting
 
@@ -195,10 +194,6 @@ class HTTPConnection:
     def _open(self, transport, timeout):
         return transport.connect(self.host, self.port, timeout, self.source_address)
 
-    def _tunnel(self):
-        from .tunnel import open_tunnel  # CONNECT code loads only when a tunnel is used
-        open_tunnel(self)
-
     def close(self):
         self._state = _IDLE
         self._pending = None
@@ -225,7 +220,7 @@ class HTTPConnection:
             if self.auto_open:
                 self.connect()
             else:
-                raise NotConnected()
+                raise _error("NotConnected")
         if self.debuglevel > 0:
             print("send:", repr(data))
         if hasattr(data, "read"):
@@ -243,23 +238,10 @@ class HTTPConnection:
             for block in blocks:
                 self._sock.sendall(block)
 
-    def _read_blocks(self, readable):
-        """A file body, read blocksize at a time (text files are sent as ISO-8859-1)."""
-        while True:
-            block = readable.read(self.blocksize)
-            if not block:
-                break
-            if isinstance(block, str):
-                block = block.encode("iso-8859-1")
-            yield block
-
-    def _output(self, line):
-        self._buffer.append(line)
-
     def putrequest(self, method, url, skip_host=False, skip_accept_encoding=False):
         self._settle_previous_response()
         if self._state != _IDLE:
-            raise CannotSendRequest(self._state)
+            raise _error("CannotSendRequest", self._state)
         self._state = _REQ_STARTED
         self._validate_method(method)
         url = url or "/"
@@ -308,24 +290,25 @@ class HTTPConnection:
     def _validate_method(method):
         if not isinstance(method, str):
             raise TypeError("method must be str, not %s" % type(method).__name__)
-        if not method or not _CTL.isdisjoint(method):
+        if not method or _has_ctl(method):
             raise ValueError("method can't contain control characters or spaces. %r" % (method,))
 
     @staticmethod
     def _validate_path(url):
-        if not _CTL.isdisjoint(url):
-            raise InvalidURL("URL can't contain control characters. %r" % (url,))
+        if _has_ctl(url):
+            raise _error("InvalidURL", "URL can't contain control characters. %r" % (url,))
 
     @staticmethod
     def _check_header(name, value):
-        if not name or not _NOT_IN_NAME.isdisjoint(name):
+        if not name or min(name) <= 32 or b":" in name or b"\x7f" in name:
             raise ValueError("Invalid header name %r" % (name,))
-        if not _CTL_IN_VALUE.isdisjoint(value):
+        if value and (min(value) < 32 or b"\x7f" in value) \
+                and any(c < 32 and c != 9 or c == 127 for c in value):
             raise ValueError("Invalid header value %r" % (value,))
 
     def putheader(self, header, *values):
         if self._state != _REQ_STARTED:
-            raise CannotSendHeader()
+            raise _error("CannotSendHeader")
         name = _to_bytes(header, "ascii", "header name")
         value = b", ".join(_to_bytes(v, "latin-1", "header value") for v in values)
         self._check_header(name, value)
@@ -335,7 +318,7 @@ class HTTPConnection:
 
     def endheaders(self, message_body=None, *, encode_chunked=False):
         if self._state != _REQ_STARTED:
-            raise CannotSendHeader()
+            raise _error("CannotSendHeader")
         self._state = _REQ_SENT
         self._send_output(message_body, encode_chunked)
 
@@ -359,34 +342,6 @@ class HTTPConnection:
         else:
             self.send(head)
         self._send_body(message_body, encode_chunked)
-
-    def _send_body(self, body, encode_chunked):
-        if hasattr(body, "read"):
-            blocks = self._read_blocks(body)
-        else:
-            try:
-                memoryview(body)
-                blocks = (body,)
-            except TypeError:
-                try:
-                    blocks = iter(body)
-                except TypeError:
-                    raise TypeError("message_body should be a bytes-like object or an iterable, "
-                                    "got %r" % type(body))
-        chunked = encode_chunked and self._http_vsn == 11
-        for block in blocks:
-            if not block:
-                continue
-            if isinstance(block, str):
-                block = block.encode("iso-8859-1")
-            if chunked:
-                self.send(("%X\r\n" % len(block)).encode("ascii"))
-                self.send(block)
-                self.send(b"\r\n")
-            else:
-                self.send(block)
-        if chunked:
-            self.send(b"0\r\n\r\n")
 
     def _check_idle_socket(self):
         """Reconnect before sending when a kept-alive socket was closed by the server.
@@ -415,10 +370,6 @@ class HTTPConnection:
                 sock.close()
             except OSError:
                 pass
-
-    def _await_continue(self):
-        from .expect_continue import await_continue  # loads only for Expect: 100-continue
-        return await_continue(self)
 
     def request(self, method, url, body=None, headers={}, *, encode_chunked=False):
         replayable = (self._reused and self._sock is not None and method.upper() in _IDEMPOTENT
@@ -474,22 +425,6 @@ class HTTPConnection:
         except TypeError:
             return None
 
-    @staticmethod
-    def _check_declared_length(headers, body):
-        if body is None or hasattr(body, "read"):
-            return
-        try:
-            actual = _nbytes(body)
-        except TypeError:
-            return
-        for name, value in headers.items():
-            if name.lower() == "content-length":
-                text = str(value, "latin-1") if isinstance(value, bytes) else str(value)
-                text = text.strip()
-                if text.strip("0123456789") or not text or int(text) != actual:
-                    raise ValueError("Content-Length %r does not match the body's %d bytes"
-                                     % (value, actual))
-
     # ----------------------------------------------------------- receiving
 
     def _new_response(self, method):
@@ -519,19 +454,20 @@ class HTTPConnection:
             response.fp = None
             return
         response.close()
+        response._buf = None  # closed: the next connection's buffer may take its memory
         self._drop_socket()
 
     def getresponse(self):
         if self._response is not None and self._response.isclosed():
             self._response = None
         if self._state != _REQ_SENT or self._response is not None:
-            raise ResponseNotReady(self._state)
+            raise _error("ResponseNotReady", self._state)
         response = self._pending or self._new_response(self._method)
         self._pending = None
         try:
             try:
                 response.begin()
-            except (RemoteDisconnected, OSError) as exc:
+            except (_errors().RemoteDisconnected, OSError) as exc:
                 # A reused socket that the server had closed: nothing of a
                 # response arrived, so an idempotent request is sent again.
                 if not self._replay or response._received or is_timeout(exc):
@@ -552,13 +488,6 @@ class HTTPConnection:
             self._reused = True
         return response
 
-    def _retry(self):
-        """The server had closed the reused connection: send the request once more."""
-        replay = self._replay
-        self._replay = None
-        self._drop_socket()
-        self._state = _IDLE
-        self._send_request(*replay)
-        response = self._new_response(self._method)
-        response.begin()
-        return response
+
+if not MICROPYTHON:
+    _attach(HTTPConnection, "connection_more")

@@ -17,8 +17,6 @@ except ImportError:
     def const(x):
         return x
 
-from .errors import (
-    BadStatusLine, LineTooLong, ProtocolError, UnknownProtocol, HTTPException)
 
 # How the body is delimited (ResponseParser.framing).
 NO_BODY = const(0)
@@ -52,10 +50,23 @@ _MAX_HEX_DIGITS = const(16)
 # Continue); more than this is no HTTP response.
 _MAX_BLANK_LINES = const(4)
 
-# Bytes that may not appear in a header name (RFC 9110 token).
-_NOT_TOKEN = frozenset(chr(c) for c in range(33)) | frozenset('\x7f"(),/:;<=>?@[\\]{}')
-# Control characters refused in header values (HTAB is allowed).
-_BAD_IN_VALUE = frozenset(chr(c) for c in range(32) if c != 9) | frozenset("\x7f")
+# Characters that may not appear in a header name (RFC 9110 token), besides
+# the controls and SP that min() finds. A string, not a set: nothing to build.
+_DELIMITERS = '\x7f"(),/:;<=>?@[\\]{}'
+
+
+def _bad_name(name):
+    if not name or min(name) <= " ":
+        return True
+    for c in _DELIMITERS:
+        if c in name:
+            return True
+    return False
+
+
+def _has_ctl_in_value(value):
+    """Control characters refused in header values (HTAB is allowed)."""
+    return any(c < " " and c != "\t" or c == "\x7f" for c in value)
 
 # CPython parses a complete plain head as one block (headblock.py). MicroPython
 # has no bytes.translate(), keeps the line-by-line path below, whose peak heap
@@ -64,6 +75,48 @@ if hasattr(b"", "translate"):
     from .headblock import parse_block as _parse_block
 else:
     _parse_block = None
+
+
+def _load(name):
+    """A submodule of the package, imported now if it was not yet."""
+    import sys
+    name = __name__[:__name__.rfind(".")] + "." + name
+    __import__(name)
+    return sys.modules[name]
+
+
+def _errors():
+    """errors.py, which loads only when something fails (or a program asks).
+
+    Not `from . import errors`: on MicroPython that asks the package's
+    __getattr__, which leaves submodules to the import system.
+    """
+    return _load("errors")
+
+
+def _method(obj, names, module, name):
+    """obj.name from `module` on first use, when `names` (" a b ") lists it.
+
+    How HTTPResponse and HTTPConnection keep the methods a plain request
+    never calls out of a board's RAM; CPython attaches them to the class
+    instead (_attach), so nothing there goes through this.
+    """
+    if (" " + name + " ") not in names:
+        raise AttributeError(name)
+    function = getattr(_load(module), name)
+    return lambda *args, **kw: function(obj, *args, **kw)
+
+
+def _attach(cls, module):
+    """CPython: the methods of `module` become ordinary methods of cls."""
+    module = _load(module)
+    for name in module.METHODS:
+        setattr(cls, name, getattr(module, name))
+
+
+def _error(name, *args):
+    """A new exception of errors.py: raise _error("LineTooLong", ...)."""
+    return getattr(_errors(), name)(*args)
 
 
 def _decode(raw):
@@ -129,13 +182,17 @@ class ResponseParser:
         self._size_digits = 0
         self._size = 0  # becomes chunk_left once the size line has ended
 
-    @property
-    def head_complete(self):
-        return self._head_state == _HEAD_DONE
-
-    @property
-    def body_complete(self):
-        return self._chunk_state == _CH_DONE
+    # head_complete, body_complete and needs_line are computed on access.
+    # Not properties: on MicroPython a class with one makes every attribute
+    # store of its instances look the name up in the class first.
+    def __getattr__(self, name):
+        if name == "head_complete":
+            return self._head_state == _HEAD_DONE
+        if name == "body_complete":
+            return self._chunk_state == _CH_DONE
+        if name == "needs_line":  # chunk framing waits for a (trailer) line to end
+            return self._chunk_state == _CH_TRAILER
+        raise AttributeError(name)
 
     # ----------------------------------------------------------------- head
 
@@ -153,13 +210,13 @@ class ResponseParser:
             nl = buf.find(b"\n", start, end)
             if nl < 0:
                 if end - start > self.max_line:
-                    raise LineTooLong(
+                    raise _error("LineTooLong", 
                         "status line" if self._head_state == _STATUS_LINE else "header line",
                         self.max_line)
                 return start
             stop = nl - 1 if nl > start and buf[nl - 1] == _CR else nl
             if stop - start > self.max_line:
-                raise LineTooLong(
+                raise _error("LineTooLong", 
                     "status line" if self._head_state == _STATUS_LINE else "header line",
                     self.max_line)
             line = buf[start:stop]  # a copy already (bytes or bytearray)
@@ -179,28 +236,28 @@ class ResponseParser:
 
     def _status_line(self, raw):
         if b"\r" in raw or b"\x00" in raw:
-            raise BadStatusLine(_decode(raw))
+            raise _error("BadStatusLine", _decode(raw))
         self._status(_decode(raw))
 
     def _status(self, line):
         parts = line.split(" ", 2)
         version = parts[0]
         if not version.startswith("HTTP/"):
-            raise BadStatusLine(line)
+            raise _error("BadStatusLine", line)
         if version in ("HTTP/1.0", "HTTP/0.9"):
             self.version = 10
         elif version.startswith("HTTP/1."):
             self.version = 11
         else:
-            raise UnknownProtocol(version)
+            raise _error("UnknownProtocol", version)
         if len(parts) < 2:
-            raise BadStatusLine(line)
+            raise _error("BadStatusLine", line)
         code = parts[1]
         if len(code) != 3 or not _is_decimal(code):
-            raise BadStatusLine(line)
+            raise _error("BadStatusLine", line)
         self.status = int(code)
         if self.status < 100:
-            raise BadStatusLine(line)
+            raise _error("BadStatusLine", line)
         self.reason = parts[2].strip() if len(parts) > 2 else ""
 
     def _header_line(self, raw):
@@ -210,16 +267,16 @@ class ResponseParser:
             return
         line = _decode(raw)
         name, colon, value = line.partition(":")
-        if not colon or not name or not _NOT_TOKEN.isdisjoint(name):
-            raise ProtocolError("invalid header line: %r" % (line[:80],))
+        if not colon or _bad_name(name):
+            raise _error("ProtocolError", "invalid header line: %r" % (line[:80],))
         value = value.strip(" \t")
         # min()/max() of the raw bytes allocate nothing: only a line with a
         # byte below SP or from DEL up has its value's characters checked.
-        if (min(raw) < 32 or max(raw) >= 127) and not _BAD_IN_VALUE.isdisjoint(value):
-            raise ProtocolError("control character in header %r" % (name,))
+        if (min(raw) < 32 or max(raw) >= 127) and _has_ctl_in_value(value):
+            raise _error("ProtocolError", "control character in header %r" % (name,))
         self._header_count += 1
         if self._header_count > self.max_headers:
-            raise HTTPException("got more than %d headers" % self.max_headers)
+            raise _error("HTTPException", "got more than %d headers" % self.max_headers)
         keep = self.keep_headers
         n = len(name)
         # Only the framing names (10, 14 and 17 long) need a lower-case copy,
@@ -244,15 +301,15 @@ class ResponseParser:
     def _unfold(self, raw):
         """obs-fold: RFC 9112 tells a client to replace it with one space."""
         if not self._header_count:
-            raise ProtocolError("header continuation line before any header")
+            raise _error("ProtocolError", "header continuation line before any header")
         value = _decode(raw).strip(" \t")
-        if not _BAD_IN_VALUE.isdisjoint(value):
-            raise ProtocolError("control character in a folded header")
+        if _has_ctl_in_value(value):
+            raise _error("ProtocolError", "control character in a folded header")
         # Framing headers are examined whether kept or not (keep_headers).
         name = self._last_name
         key = name.lower()
         if value and key in ("content-length", "transfer-encoding"):
-            raise ProtocolError("folded %s header" % name)
+            raise _error("ProtocolError", "folded %s header" % name)
         if key == "connection":
             self._connection += " " + value.lower()
         if self._last_kept and value:
@@ -271,12 +328,12 @@ class ResponseParser:
         cls = self._content_lengths
         if te is not None:
             if cls is not None:
-                raise ProtocolError("response has both Transfer-Encoding and Content-Length")
+                raise _error("ProtocolError", "response has both Transfer-Encoding and Content-Length")
             # OWS is SP/HTAB only: str.strip() would also drop U+00A0 on CPython.
             codings = [c.strip(" \t").lower() for c in te.split(",")]
             if codings[-1] == "chunked":
                 if "chunked" in codings[:-1]:
-                    raise ProtocolError("chunked applied twice: %r" % te)
+                    raise _error("ProtocolError", "chunked applied twice: %r" % te)
                 self.framing = CHUNKED
             else:
                 # RFC 9112 6.3: the last coding is not chunked, read until close.
@@ -306,7 +363,9 @@ class ResponseParser:
         """Consume chunk framing from buf[start:end] and return the new start.
 
         Stops when data is due (chunk_left > 0), when the bytes run out, or
-        when the body is complete. Allocates nothing except for trailers.
+        when the body is complete. Allocates nothing except for trailers;
+        on MicroPython this frame and the ones it calls in the body loop stay
+        within 11 words of VM state (a larger frame is heap-allocated).
         """
         state = self._chunk_state
         while start < end:
@@ -314,24 +373,7 @@ class ResponseParser:
                 break
             c = buf[start]
             if state == _CH_SIZE:
-                digit = _hex_value(c)
-                if digit >= 0:
-                    self._size_digits += 1
-                    if self._size_digits > _MAX_HEX_DIGITS:
-                        raise ProtocolError("chunk size has too many digits")
-                    self._size = self._size * 16 + digit
-                elif not self._size_digits:
-                    raise ProtocolError("chunk size line without a size")
-                elif c == _SP or c == _HTAB:
-                    state = _CH_SIZE_END
-                elif c == _SEMICOLON:
-                    state = _CH_EXT
-                elif c == _CR:
-                    state = _CH_SIZE_LF
-                elif c == _LF:
-                    state = self._end_of_size_line()
-                else:
-                    raise ProtocolError("invalid byte 0x%02x in chunk size" % c)
+                state = self._size_byte(c)
             elif state == _CH_SIZE_END:
                 if c == _SEMICOLON:
                     state = _CH_EXT
@@ -340,25 +382,25 @@ class ResponseParser:
                 elif c == _LF:
                     state = self._end_of_size_line()
                 elif c != _SP and c != _HTAB:
-                    raise ProtocolError("invalid byte 0x%02x after chunk size" % c)
+                    raise _error("ProtocolError", "invalid byte 0x%02x after chunk size" % c)
                 else:  # padding counts against max_line, as an extension does
                     self._line_bytes += 1
                     if self._line_bytes > self.max_line:
-                        raise LineTooLong("chunk size", self.max_line)
+                        raise _error("LineTooLong", "chunk size", self.max_line)
             elif state == _CH_EXT:
                 if c == _CR:
                     state = _CH_SIZE_LF
                 elif c == _LF:
                     state = self._end_of_size_line()
                 elif c < _SP and c != _HTAB or c == 127:
-                    raise ProtocolError("control byte 0x%02x in chunk extension" % c)
+                    raise _error("ProtocolError", "control byte 0x%02x in chunk extension" % c)
                 else:
                     self._line_bytes += 1
                     if self._line_bytes > self.max_line:
-                        raise LineTooLong("chunk size", self.max_line)
+                        raise _error("LineTooLong", "chunk size", self.max_line)
             elif state == _CH_SIZE_LF:
                 if c != _LF:
-                    raise ProtocolError("bare CR in chunk size line")
+                    raise _error("ProtocolError", "bare CR in chunk size line")
                 state = self._end_of_size_line()
             elif state == _CH_DATA_CR:
                 if c == _CR:
@@ -366,10 +408,10 @@ class ResponseParser:
                 elif c == _LF:
                     state = _CH_SIZE
                 else:
-                    raise ProtocolError("chunk data longer than its size")
+                    raise _error("ProtocolError", "chunk data longer than its size")
             elif state == _CH_DATA_LF:
                 if c != _LF:
-                    raise ProtocolError("bare CR after chunk data")
+                    raise _error("ProtocolError", "bare CR after chunk data")
                 state = _CH_SIZE
             elif state == _CH_TRAILER:
                 self._chunk_state = state
@@ -379,6 +421,27 @@ class ResponseParser:
             start += 1
         self._chunk_state = state
         return start
+
+    def _size_byte(self, c):
+        """One byte of the chunk size; the next state."""
+        digit = _hex_value(c)
+        if digit >= 0:
+            self._size_digits += 1
+            if self._size_digits > _MAX_HEX_DIGITS:
+                raise _error("ProtocolError", "chunk size has too many digits")
+            self._size = self._size * 16 + digit
+            return _CH_SIZE
+        if not self._size_digits:
+            raise _error("ProtocolError", "chunk size line without a size")
+        if c == _SP or c == _HTAB:
+            return _CH_SIZE_END
+        if c == _SEMICOLON:
+            return _CH_EXT
+        if c == _CR:
+            return _CH_SIZE_LF
+        if c == _LF:
+            return self._end_of_size_line()
+        raise _error("ProtocolError", "invalid byte 0x%02x in chunk size" % c)
 
     def _end_of_size_line(self):
         self._size_digits = 0
@@ -401,26 +464,21 @@ class ResponseParser:
             nl = buf.find(b"\n", start, end)
             if nl < 0:
                 if end - start > self.max_line:
-                    raise LineTooLong("trailer line", self.max_line)
+                    raise _error("LineTooLong", "trailer line", self.max_line)
                 return start
             stop = nl - 1 if nl > start and buf[nl - 1] == _CR else nl
             if stop == start:
                 self._chunk_state = _CH_DONE
                 return nl + 1
             if stop - start > self.max_line:
-                raise LineTooLong("trailer line", self.max_line)
+                raise _error("LineTooLong", "trailer line", self.max_line)
             raw = bytes(buf[start:stop])
             if b"\r" in raw or b"\x00" in raw or b":" not in raw:
-                raise ProtocolError("invalid trailer line")
+                raise _error("ProtocolError", "invalid trailer line")
             self._header_count += 1
             if self._header_count > self.max_headers:
-                raise HTTPException("got more than %d headers" % self.max_headers)
+                raise _error("HTTPException", "got more than %d headers" % self.max_headers)
             start = nl + 1
-
-    @property
-    def needs_line(self):
-        """True while chunk framing is waiting for a (trailer) line to end."""
-        return self._chunk_state == _CH_TRAILER
 
 
 def _content_length(values):
@@ -430,9 +488,9 @@ def _content_length(values):
         for part in header.split(","):
             part = part.strip(" \t")  # not strip(): "\xa05" is no length
             if not _is_decimal(part) or len(part) > 18:
-                raise ProtocolError("invalid Content-Length %r" % header)
+                raise _error("ProtocolError", "invalid Content-Length %r" % header)
             n = int(part)
             if length >= 0 and n != length:
-                raise ProtocolError("conflicting Content-Length values %r" % values)
+                raise _error("ProtocolError", "conflicting Content-Length values %r" % values)
             length = n
     return length

@@ -10,13 +10,13 @@ memoryview slice, which allocates there.
 
 from .clock import deadline_after, is_timeout, seconds_left, timeout_error
 from .buffer import FRAMING_READ, MICROPYTHON, RecvBuffer, as_reader
-from .errors import (
-    BadStatusLine, IncompleteRead, LineTooLong, RemoteDisconnected, ResponseNotReady)
 from .headers import HTTPMessage
-from .parser import CHUNKED, CONTENT_LENGTH, NO_BODY, UNTIL_CLOSE, ResponseParser, _decode
+from .parser import (
+    CHUNKED, CONTENT_LENGTH, NO_BODY, UNTIL_CLOSE, ResponseParser, _attach, _error, _errors,
+    _method)
 
 _UNKNOWN = "UNKNOWN"
-DEFAULT_BUFFER_SIZE = 1024 if MICROPYTHON else 16384
+DEFAULT_BUFFER_SIZE = 1024 if MICROPYTHON else 65536
 # http.client's line limit; a board could not hold a 64 KiB line, so it gets 8 KiB.
 DEFAULT_MAX_LINE = 8192 if MICROPYTHON else 65536
 DEFAULT_MAX_HEADERS = 100
@@ -25,25 +25,43 @@ _READ_STEP = 1024 if MICROPYTHON else 65536
 # read() preallocates a Content-Length body up to this size; a larger one is
 # collected as it arrives, so a hostile length cannot make us allocate it.
 _PREALLOC_MAX = 1 << 20 if MICROPYTHON else 1 << 24
+# Any size will do: a body read until close has no end to read past.
+_UNTIL_CLOSE_AHEAD = 1 << 30
+
+
+# Methods in response_more.py, loaded on first use on MicroPython.
+_RESPONSE_MORE = (" _head_cut_short _status_text _readinto_filled read1 _fill_once fileno getheaders"
+         " info geturl getcode flush readable writable seekable peek readline readlines ")
 
 
 class HTTPResponse:
+    # What a response starts with. Class attributes: an instance holds only
+    # what changed, and a board's kept-alive request allocates less.
+    debuglevel = 0
+    _url = None
+    _buf = None
+    _parser = None
+    head_timeout = None  # seconds for status line and headers together
+    _received = False  # any byte of this response arrived
+    _force_close = False
+    _closed = False  # close() was called (io's `closed`; isclosed() is fp is None)
+    headers = msg = None
+    version = status = reason = _UNKNOWN
+    chunked = length = will_close = _UNKNOWN
+
     def __init__(self, sock, debuglevel=0, method=None, url=None, strict=None):
         self._sock = sock
         self.fp = sock  # None once closed, as in http.client
-        self.debuglevel = debuglevel
+        if debuglevel:
+            self.debuglevel = debuglevel
         self._method = method
-        self._url = url
-        self._buf = None
-        self._parser = None
-        self.head_timeout = None  # seconds for status line and headers together
-        self._received = False  # any byte of this response arrived
+        if url is not None:
+            self._url = url
+        # Stored by the body loop, which must not grow the instance's
+        # attribute table then (it runs under heap_lock() in the tests).
         self._done = False  # the body has been received to its end
-        self._force_close = False
-        self._closed = False  # close() was called (io's `closed`; isclosed() is fp is None)
-        self.headers = self.msg = None
-        self.version = self.status = self.reason = _UNKNOWN
-        self.chunked = self.length = self.will_close = _UNKNOWN
+        self._direct = 0  # Content-Length body bytes readinto may take from _recv_now
+        self._recv_now = None
 
     def _attach(self, buffer, parser):
         """Use a connection's buffer and parser instead of making our own."""
@@ -97,27 +115,22 @@ class HTTPResponse:
                         raise timeout_error("waiting for the response head")
                     raise
                 if got < 0:
-                    raise LineTooLong("header line" if p.status else "status line", p.max_line)
+                    raise _error("LineTooLong", "header line" if p.status else "status line", p.max_line)
                 if not got:
                     self._head_cut_short()
                 self._received = True
+        except MemoryError:
+            # A head too large for the heap left: an HTTP error, as a line over
+            # max_line is. Its headers and bytes go first, to make room for it.
+            size = buf.end
+            p.headers = []
+            buf.data = buf.view = b""
+            buf.start = buf.end = 0
+            raise _error("LineTooLong", "the response head (no memory left for it)", size)
         finally:
             if deadline is not None and buf.sock is not None:
                 # The connection's timeout again (not continue_timeout).
                 buf.sock.settimeout(self.head_timeout)
-
-    def _head_cut_short(self):
-        p = self._parser
-        if not p.status:
-            if self._buf.start == self._buf.end:  # nothing of this head (an 1xx may have come)
-                raise RemoteDisconnected("Remote end closed connection without response")
-            # _decode: MicroPython's bytes.decode() is UTF-8 only and would raise.
-            raise BadStatusLine(_decode(bytes(self._buf.view[self._buf.start:self._buf.end])))
-        raise RemoteDisconnected("Remote end closed connection in the middle of the headers")
-
-    def _status_text(self):
-        p = self._parser
-        return "HTTP/%s %d %s\r\n" % ("1.0" if p.version == 10 else "1.1", p.status, p.reason)
 
     def _apply_head(self):
         p = self._parser
@@ -144,47 +157,56 @@ class HTTPResponse:
         if not self.length and p.framing in (NO_BODY, CONTENT_LENGTH):
             self._body_done()
 
-    @property
-    def chunk_left(self):
-        if self._parser is None or not self.chunked:
-            return None
-        return self._parser.chunk_left or None
+    # `closed` and `chunk_left` are computed on access. Not properties: on
+    # MicroPython a class with one makes every attribute store of its
+    # instances (several per read) look the name up in the class first.
+    def __getattr__(self, name):
+        if name == "closed":  # close() was called (io's `closed`; isclosed() is fp is None)
+            return self._closed
+        if name == "chunk_left":
+            if self._parser is None or self.chunked is not True:
+                return None
+            return self._parser.chunk_left or None
+        return _method(self, _RESPONSE_MORE, "response_more", name)
 
     # ----------------------------------------------------------------- body
 
     def _transfer(self, dest, n):
-        """Move up to n body bytes into dest[0:] in one step; 0 at the end of the body.
+        """Move up to n (-1: len(dest)) body bytes into dest[0:] in one step; 0 at the end.
 
-        Allocation-free on every path that does not raise.
+        Allocation-free on every path that does not raise, and within 11
+        words of VM state (MicroPython heap-allocates a larger frame).
         """
+        self._direct = 0  # readinto's direct path would miss what this moves
+        if n < 0:
+            n = len(dest)
         if self._done or n <= 0:
             return 0
         p = self._parser
         buf = self._buf
-        framing = p.framing
-        if framing == CONTENT_LENGTH:
+        if p.framing == CONTENT_LENGTH:
             if n > self.length:
                 n = self.length
-            got = buf.take(dest, n)
+            got = buf.take(dest, n, self.length)
             if not got:
-                raise IncompleteRead(b"", self.length)
+                raise _error("IncompleteRead", b"", self.length)
             self.length -= got
             if not self.length:
                 self._body_done()
             return got
-        if framing == CHUNKED:
+        if p.framing == CHUNKED:
             if not p.chunk_left and not self._next_chunk():
                 self._body_done()
                 return 0
             if n > p.chunk_left:
                 n = p.chunk_left
-            got = buf.take(dest, n)
+            got = buf.take(dest, n, p.chunk_left)
             if not got:
-                raise IncompleteRead(b"", p.chunk_left)
+                raise _error("IncompleteRead", b"", p.chunk_left)
             p.consumed_chunk_data(got)
             return got
-        if framing == UNTIL_CLOSE:
-            got = buf.take(dest, n)
+        if p.framing == UNTIL_CLOSE:
+            got = buf.take(dest, n, _UNTIL_CLOSE_AHEAD)
             if not got:
                 self._body_done()
             return got
@@ -199,12 +221,12 @@ class HTTPResponse:
                 return False
             if buf.start == buf.end and not p.needs_line:
                 if not buf.refill(FRAMING_READ):
-                    raise IncompleteRead(b"", None)
+                    raise _error("IncompleteRead", b"", None)
             before = buf.start
             buf.start = p.parse_chunked(buf.data, buf.start, buf.end)
             if p.needs_line and buf.start == before and not p.body_complete:
                 if buf.fill() <= 0:  # a trailer line split across reads
-                    raise IncompleteRead(b"", None)
+                    raise _error("IncompleteRead", b"", None)
         return True
 
     def _fill(self, view, n):
@@ -216,7 +238,7 @@ class HTTPResponse:
                 if not step:
                     break
                 got += step
-        except IncompleteRead as exc:
+        except _errors().IncompleteRead as exc:
             exc.partial = bytes(view[:got])
             exc.args = (exc.partial,)
             self._abort()
@@ -229,7 +251,7 @@ class HTTPResponse:
     def _body_done(self):
         self._done = True
         buf = self._buf
-        if self.will_close or buf.pending:
+        if self.will_close or buf.start != buf.end:
             # Bytes after a complete response would be taken for the next
             # response: a connection that sent them is not reused.
             self._close_socket()
@@ -246,6 +268,7 @@ class HTTPResponse:
         """A broken body: the connection cannot be reused."""
         self._close_socket()
         self.fp = None
+        self._direct = 0
 
     def read(self, amt=None):
         if self.fp is None:
@@ -275,7 +298,7 @@ class HTTPResponse:
             got = self._fill(memoryview(data), len(data))
             if got < len(data):
                 self._abort()
-                raise IncompleteRead(bytes(data[:got]), len(data) - got)
+                raise _error("IncompleteRead", bytes(data[:got]), len(data) - got)
             self._close_conn()
             return bytes(data)
         parts = []
@@ -288,7 +311,7 @@ class HTTPResponse:
                     parts.append(bytes(view[:got]))
                 if got < _READ_STEP:
                     break
-        except IncompleteRead as exc:
+        except _errors().IncompleteRead as exc:
             exc.partial = b"".join(parts) + exc.partial
             exc.args = (exc.partial,)
             raise
@@ -296,53 +319,43 @@ class HTTPResponse:
         return b"".join(parts)
 
     def readinto(self, b):
+        # MicroPython's (CPython's is response_more._readinto_filled): one
+        # transfer per call. Every frame of the body loop stays within 11 words of
+        # VM state (a try block counts 3): a larger frame is heap-allocated
+        # at each call, and the loop would churn the heap.
+        n = len(b)
+        if n < self._direct:
+            # The middle of a Content-Length body, buffer empty (MicroPython):
+            # straight from the socket when bytes have arrived (None: wait on
+            # the path below). _direct is 0 once the response is closed.
+            n = self._recv_now(b, n)
+            if n:
+                self._direct -= n
+                self.length -= n
+                return n
+            n = len(b)
         if self.fp is None:
             return 0
-        if MICROPYTHON:
-            try:
-                got = self._transfer(b, len(b))
-            except BaseException:
-                self._abort()
-                raise
-        else:
-            view = memoryview(b)
-            if view.format != "B" or view.ndim != 1:
-                view = view.cast("B")
-            got = self._fill(view, len(view))
-        if not got or self._done:
+        n = self._transfer_or_abort(b)
+        if not n or self._done:
             self._close_conn()
-        return got
+        elif self._parser.framing == CONTENT_LENGTH:
+            self._go_direct()
+        return n
 
-    def read1(self, n=-1):
-        """At most one transfer, like BufferedIOBase.read1."""
-        if self.fp is None or self._done:
-            return self.read(0) if self.fp is not None else b""
-        if n < 0:
-            n = _READ_STEP
-        data = bytearray(n)
-        got = self._fill_once(data, n)
-        return bytes(data[:got])
-
-    def _fill_once(self, data, n):
+    def _transfer_or_abort(self, b):
         try:
-            return self._transfer(data, n)
-        except IncompleteRead:
+            return self._transfer(b, -1)
+        except BaseException:
             self._abort()
             raise
 
-    # The line-oriented API lives in lines.py, loaded on first use.
-    def peek(self, n=0):
-        """Body bytes already received, without consuming them; b"" only at the end."""
-        from .lines import peek
-        return peek(self)
-
-    def readline(self, limit=-1):
-        from .lines import readline
-        return readline(self, limit)
-
-    def readlines(self, hint=-1):
-        from .lines import readlines
-        return readlines(self, hint)
+    def _go_direct(self):
+        buf = self._buf
+        if buf.start == buf.end:
+            self._recv_now = getattr(buf.sock, "recv_now", None)
+            if self._recv_now is not None:
+                self._direct = self.length
 
     def __iter__(self):
         return self
@@ -364,23 +377,16 @@ class HTTPResponse:
         if self.fp is None:
             return
         self.fp = None
+        self._direct = 0
         if self.headers is None or not self._done:
             self._close_socket()  # unread body: the connection cannot be reused
 
     def isclosed(self):
         return self.fp is None
 
-    @property
-    def closed(self):
-        return self._closed
-
-    def fileno(self):
-        sock = self._buf.sock if self._buf is not None else self._sock
-        return sock.fileno()
-
     def getheader(self, name, default=None):
         if self.headers is None:
-            raise ResponseNotReady()
+            raise _error("ResponseNotReady")
         found = self.headers.get_all(name) or default
         if isinstance(found, str):
             return found
@@ -389,34 +395,13 @@ class HTTPResponse:
         except TypeError:
             return found
 
-    def getheaders(self):
-        if self.headers is None:
-            raise ResponseNotReady()
-        return self.headers.items()
-
-    def info(self):
-        return self.headers
-
-    def geturl(self):
-        return self._url
-
-    def getcode(self):
-        return self.status
-
-    def flush(self):
-        pass
-
-    def readable(self):
-        return True
-
-    def writable(self):
-        return False
-
-    def seekable(self):
-        return False
-
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.close()
+
+
+if not MICROPYTHON:
+    _attach(HTTPResponse, "response_more")
+    HTTPResponse.readinto = HTTPResponse._readinto_filled  # fills b, as http.client does

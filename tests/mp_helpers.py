@@ -48,6 +48,13 @@ def tool(name):
 
 
 MICROPYTHON = tool("micropython")
+# The unix port built as a 32-bit program: a board's word size (issue 9).
+# MICROPYTHON_I386 names it; else ../shared/bin/micropython-i386 next to the
+# checkout, when present (CI machines have only the x64 interpreter).
+MICROPYTHON_I386 = os.environ.get("MICROPYTHON_I386") or os.path.join(
+    os.path.dirname(ROOT), "shared", "bin", "micropython-i386")
+if not os.path.exists(MICROPYTHON_I386):
+    MICROPYTHON_I386 = None
 _build_dir = None
 
 
@@ -83,14 +90,15 @@ def _script(script, values):
     return head + textwrap.dedent(script)
 
 
-def run_mp_proc(script, tree="mp", path=(), timeout=30, args=(), heapsize=None, **values):
-    """Run ``script``; return the CompletedProcess (no check)."""
+def run_mp_proc(script, tree="mp", path=(), timeout=30, args=(), heapsize=None,
+                interpreter=None, **values):
+    """Run ``script`` (on ``interpreter``, default the x64 port); return the CompletedProcess."""
     fd, name = tempfile.mkstemp(suffix=".py", prefix="mp_script_")
     with os.fdopen(fd, "w") as f:
         f.write(_script(script, values))
     env = dict(os.environ)
     env["MICROPYPATH"] = ":".join(list(path) + [lib_path(tree), ".frozen"])
-    cmd = [require_micropython()]
+    cmd = [interpreter or require_micropython()]
     if heapsize:
         cmd += ["-X", "heapsize=%s" % heapsize]
     cmd += [name] + list(args)
@@ -102,9 +110,10 @@ def run_mp_proc(script, tree="mp", path=(), timeout=30, args=(), heapsize=None, 
         os.unlink(name)
 
 
-def run_mp(script, tree="mp", path=(), timeout=30, args=(), heapsize=None, **values):
+def run_mp(script, tree="mp", path=(), timeout=30, args=(), heapsize=None, interpreter=None,
+           **values):
     """Run ``script`` on MicroPython and return its stdout; fail on error."""
-    r = run_mp_proc(script, tree, path, timeout, args, heapsize, **values)
+    r = run_mp_proc(script, tree, path, timeout, args, heapsize, interpreter, **values)
     if r.returncode:
         pytest.fail(
             "micropython exited with %d\n--- script ---\n%s\n--- stdout ---\n%s\n--- stderr ---\n%s"

@@ -132,3 +132,27 @@ def test_esp_at_restart_answers_ok_then_ready_with_echo_back_on():
             assert client.at("AT") == [b"AT\r", b"OK"]  # echo is on again after a reboot
         finally:
             client.close()
+
+
+@pytest.mark.parametrize("mux,qsend,confirmation", [
+    ("1", "0", b"0, SEND OK"),  # the module default: confirmed once the server acknowledged it
+    ("1", "1", b"DATA ACCEPT:0,5"),  # quick send: confirmed once buffered
+    ("0", "0", b"SEND OK"),
+    ("0", "1", b"DATA ACCEPT:5"),
+])
+def test_sim800_send_confirmation_follows_cipqsend(mux, qsend, confirmation, http_server):
+    with Emulator("sim800") as emu:
+        client = ATClient(emu.path, timeout=5)
+        try:
+            for line in ("ATE0", "AT+CIPMUX=" + mux, "AT+CIPQSEND=" + qsend, 'AT+CSTT="internet"', "AT+CIICR"):
+                client.at(line)
+            link = "0," if mux == "1" else ""
+            opened = re.compile(rb"\r\n(0, )?CONNECT OK\r\n")
+            client.at('AT+CIPSTART=%s"TCP","127.0.0.1","%d"' % (link, http_server.port), final=opened)
+            client.buf.clear()
+            client.write(b"AT+CIPSEND=%s5\r\n" % link.encode())
+            client.expect(b"> ")
+            client.write(b"HEAD ")
+            assert client.expect(rb"\r\n([^\r\n]+)\r\n")[1].group(1) == confirmation
+        finally:
+            client.close()

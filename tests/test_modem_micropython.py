@@ -140,3 +140,27 @@ print(total, allocated * 1024 // total)
         total, per_kib = map(int, lines(out)[0].split())
         assert total == 80000
         assert per_kib < 1024, "%d bytes allocated per KiB of body" % per_kib
+
+
+@pytest.mark.parametrize("family", ["sim7600", "sara_r4"])
+def test_verified_https_over_the_modem_on_micropython(family, tls_server):
+    """tls.py on the board: the CA goes onto the module, verification is
+    configured, and without a CA the request is refused."""
+    with Rig(family) as rig:
+        rig.modem.close()
+        out = run_mp(UART_AND_HELPERS + """
+from microhttplib import HTTPSConnection
+from microhttplib.ports.serial_modem import ModemError
+modem = Modem(PtyUART(DEVICE), FAMILY, apn="internet")
+conn = HTTPSConnection("localhost", PORT, timeout=10, transport=modem)
+try:
+    fetch(conn, "GET", "/index.html")
+except ModemError as e:
+    print("refused", "no CA certificate" in str(e))
+conn = HTTPSConnection("localhost", PORT, timeout=10, transport=modem, cadata=CA)
+status, body = fetch(conn, "GET", "/bytes/3000")
+print("verified", status, body == pattern(3000))
+modem.close()
+""", tree="mpy", FAMILY=family, DEVICE=rig.path, PORT=int(tls_server.port), CA=tls_server.ca_pem, timeout=60)
+        assert lines(out) == ["refused True", "verified 200 True"]
+        assert len([c for c in rig.emulator.commands if c.startswith(("AT+CCERTDOWN", "AT+USECMNG=0"))]) == 1

@@ -64,7 +64,7 @@ def test_a_failed_wifi_join_is_an_immediate_error_naming_the_reason(firmware, ss
 
 # ---- read paths ---------------------------------------------------------
 
-@pytest.mark.parametrize("family", ["sim800", "sim7600", "bg96"])
+@pytest.mark.parametrize("family", ["sim800", "sim7600", "a7670", "bg96"])
 def test_packet_sized_pull_reads(family, http_server):
     """A read may return one packet while more is buffered, and the module
     sends no new notice until drained: the driver uses <left> (SIMCom) or
@@ -123,7 +123,7 @@ def test_sim_and_registration_errors_say_what_is_wrong(family, setting, message)
 
 @pytest.mark.parametrize("family", CELLULAR)
 def test_bring_up_waits_while_the_module_searches(family, http_server):
-    with Rig(family, register_after=1.5) as rig:
+    with Rig(family, register_after=0.8) as rig:
         conn = HTTPConnection("localhost", http_server.port, timeout=0.5, transport=rig.modem)
         assert get(conn, "/bytes/100")[1] == servers.pattern(100)  # the HTTP timeout does not bound it
         query = rig.modem.family.registration[0]

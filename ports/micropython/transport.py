@@ -12,7 +12,10 @@ The returned ``Socket`` offers what the core needs -- ``sendall``, ``send``,
 MicroPython's stream sockets, which have ``readinto``/``write`` but no
 ``recv_into``.  ``recv_into`` returns what has arrived (one transfer, at
 ``buf[0:k]``), waiting with ``poll.ipoll`` when nothing has, and allocates
-nothing (the tests run it under ``micropython.heap_lock()``).
+nothing (the tests run it under ``micropython.heap_lock()``).  The optional
+``recv_now(buf, nbytes)`` is the stream's own ``readinto``: what has
+arrived, or None at once; the core's body loop calls it with no Python frame
+in between.
 
 TLS contexts are made by ``tlsctx.py``, imported on the first HTTPS
 connection only.
@@ -38,26 +41,18 @@ except ImportError:  # CPython: the file stays importable for tools/docs
 _ETIMEDOUT = const(110)  # MicroPython's errno.ETIMEDOUT on every port
 
 
-class TransportError(OSError):
-    """OSError(errno, message) that prints as '[Errno n] message'."""
-
-    def __str__(self):
-        return "[Errno %s] %s" % self.args[:2]
-
-
-class NameResolutionError(TransportError):
-    """getaddrinfo() failed: unknown host name, no DNS, or Wi-Fi not up."""
+def __getattr__(name):
+    """The exception classes live in errors.py, loaded when one is raised or named."""
+    if name not in ("TransportError", "NameResolutionError", "ConnectError", "CertificateError"):
+        raise AttributeError(name)
+    return getattr(_errors(), name)
 
 
-class ConnectError(TransportError):
-    """TCP connect failed (refused, unreachable, timed out); errno kept."""
-
-
-class CertificateError(TransportError):
-    """The server's certificate did not verify (untrusted, wrong host name,
-    expired).  MicroPython raises a bare ValueError for these; this is an
-    OSError like CPython's ssl.SSLCertVerificationError.  errno is mbedtls'
-    MBEDTLS_ERR_X509_CERT_VERIFY_FAILED (-0x2700)."""
+def _errors():
+    import sys
+    module = __name__[:__name__.rfind(".")] + ".errors"
+    __import__(module)
+    return sys.modules[module]
 
 
 def _errno_of(exc):
@@ -79,7 +74,7 @@ def _resolve(host, port):
         return socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
     except OSError as e:
         n = _errno_of(e)
-        raise NameResolutionError(
+        raise _errors().NameResolutionError(
             n,
             "name not resolved: %r (errno %d): unknown host, no DNS server, "
             "or Wi-Fi/network not up (wlan.isconnected()?)" % (host, n),
@@ -110,23 +105,26 @@ class Socket:
             break
         self._poll = p
         raw.setblocking(False)
+        # What has arrived, or None: never waits (the core's fast body path).
+        self.recv_now = self._s.readinto
 
     def recv_into(self, buf, nbytes=0):
         # One transfer into buf[0:k]; 0 means EOF; OSError(ETIMEDOUT) when
-        # nothing arrives within the timeout.  Allocates nothing.
+        # nothing arrives within the timeout.  Allocates nothing, and its
+        # frame and _wait's stay within the 11 words of VM state that
+        # MicroPython keeps on the C stack (a larger one is heap-allocated).
         if not nbytes:
             nbytes = len(buf)
-        s = self._s
-        n = s.readinto(buf, nbytes)
+        n = self._s.readinto(buf, nbytes)
         while n is None:  # nothing buffered (TLS: mbedtls wants a record)
-            ready = False
-            for _ in self._poll.ipoll(self._ms):
-                ready = True
-                break
-            if not ready:
-                raise OSError(_ETIMEDOUT)
-            n = s.readinto(buf, nbytes)
+            self._wait()
+            n = self._s.readinto(buf, nbytes)
         return n
+
+    def _wait(self):
+        for _ in self._poll.ipoll(self._ms):
+            return
+        raise OSError(_ETIMEDOUT)
 
     readinto = recv_into
 
@@ -202,10 +200,12 @@ class SocketTransport:
                 err = e
                 continue
             if tls is not None:
-                return self._wrap(raw, tls, server_hostname or host, timeout)
+                from .tlsctx import wrap  # TLS code loads with the first HTTPS connection
+
+                return wrap(raw, tls, server_hostname or host, timeout)
             return Socket(raw, None, timeout)
         n = _errno_of(err) if err is not None else -2
-        raise ConnectError(
+        raise _errors().ConnectError(
             n,
             "cannot connect to %s:%s (errno %d%s)"
             % (host, port, n, ", timed out" if n == _ETIMEDOUT else ""),
@@ -233,32 +233,13 @@ class SocketTransport:
 
     def start_tls(self, sock, tls, server_hostname):
         # Upgrade a connected plain Socket (CONNECT tunnel) to TLS.
-        raw, timeout = sock._raw, sock._timeout
-        try:
-            sock._poll.unregister(raw)
-        except (OSError, KeyError, ValueError):
-            pass
-        sock._s = sock._raw = None  # the new Socket owns raw now
-        return self._wrap(raw, tls, server_hostname, timeout)
+        from .tlsctx import start_tls
 
-    def _wrap(self, raw, tls, server_hostname, timeout):
-        # The handshake runs blocking, bounded by the timeout; the Socket
-        # then switches raw to non-blocking.
-        raw.settimeout(timeout)
-        try:
-            s = tls.wrap_socket(raw, server_hostname=server_hostname)
-        except ValueError as e:  # mbedtls certificate verification failed
-            raw.close()
-            raise CertificateError(
-                -0x2700, "certificate verify failed for %r: %s"
-                % (server_hostname, " ".join(str(e).split())))
-        except Exception:
-            raw.close()
-            raise
-        return Socket(raw, s, timeout)
+        return start_tls(sock, tls, server_hostname)
 
     def default_tls_context(self, cert_file=None, key_file=None, cadata=None, cafile=None):
-        # TLS setup lives in its own module: plain-HTTP boards never load it.
+        # TLS setup and wrapping live in their own module: plain-HTTP boards
+        # never load them.
         from .tlsctx import default_tls_context
 
         return default_tls_context(cert_file, key_file, cadata, cafile)

@@ -263,7 +263,7 @@ class Modem:
                 why = "searching" if 2 in states else "not searching"
                 raise NotReady("%s: not registered (%s; no network after %d s)" % (
                     self.name, why, self.family.register_timeout * self.timeout_scale))
-            sleep_ms(1000)
+            sleep_ms(max(50, min(1000, int(1000 * self.timeout_scale))))
 
     def _step_ms(self, timeout_s, deadline):
         """A step's own timeout, cut short only by an overall deadline."""
