@@ -445,6 +445,67 @@ def large_body(host, port, size, rounds, mem_size):
                      for name in clients]}
 
 
+# ------------------------------------------------------ small reads
+
+def small_reads(host, port, size, rounds, read_sizes):
+    """readinto() into a 1 KiB bytearray and read() of whole bodies, against http.client.
+
+    The two clients alternate within each round (same machine state); each
+    row is the median over the rounds, in ms per body, with the ratio
+    microhttplib / http.client (below 1: microhttplib is faster).
+    """
+    mods = {"microhttplib": microhttplib, "http.client": http.client}
+
+    def readinto_1k(mod):
+        conn = mod.HTTPConnection(host, port)
+        conn.request("GET", "/bytes/%d" % size)
+        r = conn.getresponse()
+        buf = bytearray(1024)
+        total = 0
+        t0 = time.perf_counter()
+        while True:
+            n = r.readinto(buf)
+            if not n:
+                break
+            total += n
+        t = time.perf_counter() - t0
+        conn.close()
+        if total != size:
+            raise AssertionError("%s: readinto got %d of %d bytes" % (mod.__name__, total, size))
+        return t
+
+    def read_whole(mod, n):
+        conn = mod.HTTPConnection(host, port)
+        conn.request("GET", "/bytes/%d" % n)
+        r = conn.getresponse()
+        t0 = time.perf_counter()
+        data = r.read()
+        t = time.perf_counter() - t0
+        conn.close()
+        if len(data) != n:
+            raise AssertionError("%s: read() got %d of %d bytes" % (mod.__name__, len(data), n))
+        return t
+
+    cases = [("readinto(1 KiB buffer), %d MiB" % (size >> 20), readinto_1k)]
+    for n in read_sizes:
+        cases.append(("read(), %s body" % _size_label(n), lambda mod, n=n: read_whole(mod, n)))
+    rows = []
+    for label, fn in cases:
+        times = {name: [] for name in mods}
+        for _ in range(rounds):
+            for name, mod in mods.items():
+                times[name].append(fn(mod))
+        mhl, hc = median(times["microhttplib"]), median(times["http.client"])
+        rows.append({"case": label, "microhttplib_ms": mhl * 1e3, "http_client_ms": hc * 1e3,
+                     "ratio": mhl / hc})
+    return {"size": size, "rounds": rounds, "rows": rows}
+
+
+def _size_label(n):
+    return "%d MiB" % (n >> 20) if n >= 1 << 20 else "%d KiB" % (n >> 10) if n >= 1024 \
+        else "%d B" % n
+
+
 # ------------------------------------------------------ parse breakdown
 
 def parse_breakdown(repeat=5, number=20000):

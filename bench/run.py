@@ -11,7 +11,8 @@ Sections (see each module for the method):
   1. CPython parse cost from memory (cpython_bench.parse_cost)
   2. CPython keep-alive loop on loopback, client CPU per request, against a
      canned-response server in its own process (cpython_bench.keepalive)
-  3. CPython large body streamed with readinto (cpython_bench.large_body)
+  3. CPython large body streamed with readinto (cpython_bench.large_body), and small
+     reads: readinto into 1 KiB and read() against http.client (cpython_bench.small_reads)
   4. MicroPython device fit, per interpreter (32-bit i386, x64, 32-bit
      1.22.2): heap and speed against urequests, adafruit_requests and
      chumicro-requests (bench/micropython_heap.py; `make bench-mp` runs it alone)
@@ -49,10 +50,12 @@ if QUICK:
     PARSE = dict(rounds=3, per_round=1000)
     KEEPALIVE = dict(rounds=3, per_round=500)
     LARGE = dict(size=16 << 20, rounds=1, mem_size=4 << 20)
+    SMALL_READS = dict(size=10 << 20, rounds=3, read_sizes=(1 << 10, 64 << 10, 10 << 20))
 else:
     PARSE = dict(rounds=11, per_round=3000)
     KEEPALIVE = dict(rounds=11, per_round=4000)
     LARGE = dict(size=100 << 20, rounds=3, mem_size=16 << 20)
+    SMALL_READS = dict(size=10 << 20, rounds=15, read_sizes=(1 << 10, 64 << 10, 1 << 20, 10 << 20))
 
 
 def log(*args):
@@ -104,8 +107,16 @@ def run_cpython(results, errors):
                                         1000 if QUICK else 5000, path)
             return {"text": text}
 
+        def small_reads():
+            r = cb.small_reads(server.host, server.port, **SMALL_READS)
+            for row in r["rows"]:
+                log("   %-34s microhttplib %8.3f ms  http.client %8.3f ms  ratio %.2f" % (
+                    row["case"], row["microhttplib_ms"], row["http_client_ms"], row["ratio"]))
+            return r
+
         _section("keepalive", keepalive, results, errors)
         _section("large", large, results, errors)
+        _section("small_reads", small_reads, results, errors)
         _section("profile", profile, results, errors)
     _section("parse_profile", lambda: {"text": parse_profile()}, results, errors)
     _section("parse_breakdown", cb.parse_breakdown, results, errors)
@@ -435,6 +446,22 @@ def write_markdown(results, errors, info, versions, charts, elapsed):
         if "large_body.png" in charts:
             add("![large body](large_body.png)")
             add("")
+
+    small = results.get("small_reads")
+    if small:
+        add("### Small reads: readinto() into 1 KiB, and read()")
+        add("")
+        add("`GET /bytes/N` (Content-Length) from the canned server; microhttplib and "
+            "http.client alternate within each of %d rounds; medians in ms per body. "
+            "*ratio* is microhttplib / http.client: below 1, microhttplib is faster."
+            % small["rounds"])
+        add("")
+        add("| case | microhttplib ms | http.client ms | ratio |")
+        add("|---|---:|---:|---:|")
+        for row in small["rows"]:
+            add("| %s | %.3f | %.3f | %.2f |" % (row["case"], row["microhttplib_ms"],
+                                                row["http_client_ms"], row["ratio"]))
+        add("")
 
     mp = results.get("micropython")
     add("## 4. MicroPython device fit: against urequests, adafruit_requests, chumicro-requests")

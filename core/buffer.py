@@ -46,7 +46,8 @@ class RecvBuffer:
         """Read more bytes after the pending ones (head and trailer lines).
 
         Moves pending bytes to the front and grows the buffer, up to
-        max_size, for a line longer than it. Returns the count, 0 at EOF.
+        max_size, for a line longer than it. Returns the count, 0 at EOF,
+        -1 when the buffer is max_size already.
         """
         if self.start == self.end:
             self.start = self.end = 0
@@ -58,7 +59,7 @@ class RecvBuffer:
             if len(self.data) >= self.max_size:
                 return -1
             grown = bytearray(min(len(self.data) * 2, self.max_size))
-            grown[:self.end] = self.data[:self.end]
+            grown[:self.end] = self.view[:self.end]
             self.data = grown
             self.view = memoryview(grown)
         if self.end:

@@ -77,7 +77,7 @@ def _split_netloc(url):
 
 
 # Methods in connection_more.py, loaded on first use on MicroPython.
-_MORE = (" set_tunnel set_debuglevel _tunnel _read_blocks _output _send_body _await_continue"
+_CONNECTION_MORE = (" set_tunnel set_debuglevel _tunnel _read_blocks _output _send_body _await_continue"
          " _check_declared_length _retry ")
 
 
@@ -122,7 +122,7 @@ class HTTPConnection:
         self._validate_host(self.host)
 
     def __getattr__(self, name):
-        return _method(self, _MORE, "connection_more", name)
+        return _method(self, _CONNECTION_MORE, "connection_more", name)
 
     # ---------------------------------------------------------- addressing
 
@@ -454,6 +454,7 @@ class HTTPConnection:
             response.fp = None
             return
         response.close()
+        response._buf = None  # closed: the next connection's buffer may take its memory
         self._drop_socket()
 
     def getresponse(self):

@@ -4,13 +4,17 @@ A plain list of (name, value) pairs: responses carry a dozen headers, so a
 linear case-insensitive scan is cheaper in RAM and time than a dict of lists.
 """
 
+from .buffer import MICROPYTHON
+from .parser import _attach, _method
+
+# Methods in headers_more.py, loaded on first use on MicroPython.
+_HEADERS_MORE = (" add_header values getheader getheaders getallmatchingheaders get_content_charset"
+                 " as_string ")
+
 
 class HTTPMessage:
     def __init__(self, items=None):
         self._items = items if items is not None else []
-
-    def add_header(self, name, value):
-        self._items.append((name, value))
 
     def get_all(self, name, failobj=None):
         name = name.lower()
@@ -39,24 +43,8 @@ class HTTPMessage:
     def keys(self):
         return [k for k, v in self._items]
 
-    def values(self):
-        return [v for k, v in self._items]
-
     def items(self):
         return list(self._items)
-
-    # httplib (Python 2) spellings.
-    def getheader(self, name, default=None):
-        """All values of `name` joined with ', ' (httplib's combined header)."""
-        found = self.get_all(name)
-        return ", ".join(found) if found else default
-
-    def getheaders(self, name):
-        return self.get_all(name, [])
-
-    def getallmatchingheaders(self, name):
-        name = name.lower()
-        return ["%s: %s" % (k, v) for k, v in self._items if k.lower() == name]
 
     def get_content_type(self):
         value = self.get("content-type")
@@ -65,26 +53,21 @@ class HTTPMessage:
         ctype = value.split(";", 1)[0].strip().lower()
         return ctype if ctype.count("/") == 1 else "text/plain"
 
-    def get_content_charset(self, failobj=None):
-        value = self.get("content-type") or ""
-        for param in value.split(";")[1:]:
-            key, sep, val = param.partition("=")
-            if sep and key.strip().lower() == "charset":
-                return val.strip().strip('"').lower()
-        return failobj
-
     def __getattr__(self, name):
-        """email.message's parameter methods (get_param, get_filename, ...), from
-        params.py on first use: a board that never calls them never loads them."""
-        if not name.startswith("get_"):
-            raise AttributeError(name)
-        from .params import bound_method
-        return bound_method(self, name)
+        """The rarer methods, on first use: email.message's parameter methods
+        (get_param, get_filename, ...) from params.py, the others from
+        headers_more.py. A board that never calls them never loads them."""
+        if name.startswith("get_") and (" " + name + " ") not in _HEADERS_MORE:
+            from .params import bound_method
+            return bound_method(self, name)
+        return _method(self, _HEADERS_MORE, "headers_more", name)
 
-    def as_string(self):
-        return "".join("%s: %s\n" % kv for kv in self._items) + "\n"
-
-    __str__ = as_string
+    def __str__(self):
+        return self.as_string()
 
     def __repr__(self):
         return "<HTTPMessage %r>" % (self._items,)
+
+
+if not MICROPYTHON:
+    _attach(HTTPMessage, "headers_more")

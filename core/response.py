@@ -16,7 +16,7 @@ from .parser import (
     _method)
 
 _UNKNOWN = "UNKNOWN"
-DEFAULT_BUFFER_SIZE = 1024 if MICROPYTHON else 16384
+DEFAULT_BUFFER_SIZE = 1024 if MICROPYTHON else 65536
 # http.client's line limit; a board could not hold a 64 KiB line, so it gets 8 KiB.
 DEFAULT_MAX_LINE = 8192 if MICROPYTHON else 65536
 DEFAULT_MAX_HEADERS = 100
@@ -30,7 +30,7 @@ _UNTIL_CLOSE_AHEAD = 1 << 30
 
 
 # Methods in response_more.py, loaded on first use on MicroPython.
-_MORE = (" _head_cut_short _status_text _readinto_filled read1 _fill_once fileno getheaders"
+_RESPONSE_MORE = (" _head_cut_short _status_text _readinto_filled read1 _fill_once fileno getheaders"
          " info geturl getcode flush readable writable seekable peek readline readlines ")
 
 
@@ -119,6 +119,14 @@ class HTTPResponse:
                 if not got:
                     self._head_cut_short()
                 self._received = True
+        except MemoryError:
+            # A head too large for the heap left: an HTTP error, as a line over
+            # max_line is. Its headers and bytes go first, to make room for it.
+            size = buf.end
+            p.headers = []
+            buf.data = buf.view = b""
+            buf.start = buf.end = 0
+            raise _error("LineTooLong", "the response head (no memory left for it)", size)
         finally:
             if deadline is not None and buf.sock is not None:
                 # The connection's timeout again (not continue_timeout).
@@ -159,7 +167,7 @@ class HTTPResponse:
             if self._parser is None or self.chunked is not True:
                 return None
             return self._parser.chunk_left or None
-        return _method(self, _MORE, "response_more", name)
+        return _method(self, _RESPONSE_MORE, "response_more", name)
 
     # ----------------------------------------------------------------- body
 
@@ -311,7 +319,8 @@ class HTTPResponse:
         return b"".join(parts)
 
     def readinto(self, b):
-        # On MicroPython every frame of the body loop stays within 11 words of
+        # MicroPython's (CPython's is response_more._readinto_filled): one
+        # transfer per call. Every frame of the body loop stays within 11 words of
         # VM state (a try block counts 3): a larger frame is heap-allocated
         # at each call, and the loop would churn the heap.
         n = len(b)
@@ -327,8 +336,6 @@ class HTTPResponse:
             n = len(b)
         if self.fp is None:
             return 0
-        if not MICROPYTHON:
-            return self._readinto_filled(b)
         n = self._transfer_or_abort(b)
         if not n or self._done:
             self._close_conn()
@@ -397,3 +404,4 @@ class HTTPResponse:
 
 if not MICROPYTHON:
     _attach(HTTPResponse, "response_more")
+    HTTPResponse.readinto = HTTPResponse._readinto_filled  # fills b, as http.client does

@@ -31,22 +31,31 @@ def _status_text(self):
 
 
 def _readinto_filled(self, b):
-    """CPython: fill b like http.client, from the buffer in one copy when it can."""
-    buf = self._buf
+    """CPython's readinto: fills b like http.client, from the buffer in one copy when it can.
+
+    _direct is what is left of a Content-Length body while this fast path
+    may serve it (0 once closed, or after any other read: _transfer resets it).
+    """
     n = len(b)
+    buf = self._buf
     start = buf.start
-    if self._parser.framing == CONTENT_LENGTH and n < self.length \
-            and start + n <= buf.end and type(b) is bytearray:
-        b[:n] = buf.view[start:start + n]
-        buf.start = start + n
+    if n < self._direct and start + n <= buf.end and type(b) is bytearray:
+        end = start + n
+        b[:n] = buf.view[start:end]
+        buf.start = end
+        self._direct -= n
         self.length -= n
         return n
+    if self.fp is None:
+        return 0
     view = memoryview(b)
     if view.format != "B" or view.ndim != 1:
         view = view.cast("B")
     got = self._fill(view, len(view))
     if not got or self._done:
         self._close_conn()
+    elif self._parser.framing == CONTENT_LENGTH:
+        self._direct = self.length
     return got
 
 

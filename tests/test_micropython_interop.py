@@ -68,8 +68,13 @@ for raw in CASES:
     print(repr([(call, eval('message.' + call, {'message': message})) for call in CALLS]))
 """, tree=tree, CASES=CASES, CALLS=CALLS)
     got = lines(out)
-    assert got[:3] == ["text/html ['microhttplib.headers']",
-                       "utf-8 ['microhttplib.headers', 'microhttplib.params']",
+    # headers.py takes its lazy-method helpers from parser.py (and buffer.py);
+    # the .mpy tree has all three merged into the module every request loads
+    # (tools/build_mpy.py MERGED).
+    headers = ["microhttplib.buffer", "microhttplib.headers", "microhttplib.parser"] \
+        if tree == "mp" else ["microhttplib._request"]
+    assert got[:3] == ["text/html %r" % headers,
+                       "utf-8 %r" % sorted(headers + ["microhttplib.params"]),
                        "False False"]
     for raw, line in zip(CASES, got[3:]):
         assert eval(line) == observe(http.client.parse_headers(io.BytesIO(raw))), raw

@@ -11,11 +11,13 @@ Each runs on the x64 interpreter, and on the 32-bit one (a board's word size)
 when present: tests/mp_helpers.MICROPYTHON_I386.
 """
 
+import os
+
 import pytest
 
 import servers
 
-from mp_helpers import MICROPYTHON, MICROPYTHON_I386, lines, run_mp
+from mp_helpers import MICROPYTHON, MICROPYTHON_I386, lines, run_mp, run_mp_proc
 
 INTERPRETERS = [pytest.param(MICROPYTHON, id="x64")] + (
     [pytest.param(MICROPYTHON_I386, id="i386")] if MICROPYTHON_I386 else [])
@@ -72,9 +74,10 @@ def test_tls_body_loop_mem_total_is_flat(tls_server, tls_files):
 
 # What a plain GET, POST and PUT load; everything else of the API (errors,
 # status table, tunnels, 100-continue, line reading, TLS) loads on first use.
+# make mpy merges clock, buffer, headers, parser, response and connection into
+# one board module (tools/build_mpy.py MERGED), which is what a board runs.
 GET_PATH = {
-    "microhttplib", "microhttplib.buffer", "microhttplib.clock", "microhttplib.connection",
-    "microhttplib.headers", "microhttplib.parser", "microhttplib.response",
+    "microhttplib", "microhttplib._request",
     "microhttplib.ports", "microhttplib.ports.micropython",
     "microhttplib.ports.micropython.transport",
 }
@@ -107,3 +110,209 @@ print(' '.join(sorted(m for m in sys.modules if m.startswith('microhttplib'))))
     out = lines(out)
     assert out[:3] == ["200 %d text/html; charset=utf-8" % len(servers.INDEX_HTML), "200 True", "200"]
     assert set(out[3].split()) == GET_PATH
+
+
+# ------------------------------------------------------------- small heaps
+#
+# Heap above the interpreter's own baseline (the smallest -X heapsize that
+# runs a script allocating a 1 KiB buffer) within which a GET and a 1 MiB
+# download must succeed, this test script's compilation included. Issue 9
+# asks 28 KiB on a 32-bit board and that is not reached yet: the smallest
+# heap for DOWNLOAD measured 49,152 B above baseline on i386 and 69,888 B on
+# x64, so these bounds
+# hold that line with ~3 KiB of margin and fail on a regression.
+HEAP_BOUND = {MICROPYTHON: 72 * 1024, MICROPYTHON_I386: 51 * 1024}
+
+BASELINE = "buf = bytearray(1024)\nprint('ok')\n"
+
+
+def _baseline(interpreter):
+    """Smallest heapsize (256-byte steps) that runs BASELINE, by bisection."""
+    lo, hi = 1024, 256 * 1024
+    while hi - lo > 256:
+        mid = (lo + hi) // 2 // 256 * 256
+        r = run_mp_proc(BASELINE, interpreter=interpreter, heapsize=mid)
+        if r.returncode == 0 and r.stdout.strip() == "ok":
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+_baselines = {}
+
+
+def small_heap(interpreter):
+    if interpreter not in _baselines:
+        _baselines[interpreter] = _baseline(interpreter)
+    return _baselines[interpreter] + HEAP_BOUND[interpreter]
+
+
+DOWNLOAD = """
+import microhttplib
+buf = bytearray(1024)
+c = microhttplib.HTTPConnection(HOST, PORT, timeout=10)
+c.request('GET', '/index.html')
+r = c.getresponse()
+print(r.status, len(r.read()))
+c.request('GET', PATH)
+r = c.getresponse()
+total = 0
+while True:
+    k = r.readinto(buf)
+    if not k:
+        break
+    total += k
+print(total)
+"""
+
+
+@pytest.mark.parametrize("interpreter", INTERPRETERS)
+@pytest.mark.parametrize("kind", ["bytes", "chunked"])
+def test_get_and_1mib_download_fit_the_small_heap(http_server, interpreter, kind):
+    out = run_mp(DOWNLOAD, tree="mpy", interpreter=interpreter, heapsize=small_heap(interpreter),
+                 HOST=http_server.host, PORT=http_server.port, PATH="/%s/%d" % (kind, MIB))
+    assert lines(out) == ["200 %d" % len(servers.INDEX_HTML), str(MIB)]
+
+
+@pytest.mark.parametrize("interpreter", INTERPRETERS)
+@pytest.mark.parametrize("head", ["long_line", "many_headers"])
+def test_head_too_big_for_the_heap_is_an_http_error(scripted, interpreter, head):
+    def big(server, conn):
+        server.read_request(conn)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        server.read_request(conn)
+        if head == "long_line":  # under max_line (8 KiB), over what the heap has room for
+            lines_ = [b"X-Big: " + b"a" * 8000]
+        else:
+            lines_ = [b"X-H%d: %s" % (i, b"v" * 90) for i in range(99)]
+        conn.sendall(b"HTTP/1.1 200 OK\r\n" + b"\r\n".join(lines_) + b"\r\nContent-Length: 2\r\n\r\nok")
+
+    srv = scripted(big)
+    script = """
+import gc, microhttplib
+c = microhttplib.HTTPConnection(HOST, PORT, timeout=5)
+c.request('GET', '/small')  # the scripted server answers both on one connection
+c.getresponse().read()
+hog = []
+gc.collect()
+try:  # then leave only a few KiB free
+    while True:
+        hog.append(bytearray(512))
+except MemoryError:
+    pass
+for i in range(min(FREE_KIB * 2, len(hog))):
+    hog.pop()
+try:
+    c.request('GET', '/')
+    r = c.getresponse()
+    print('no error', r.status)
+except MemoryError as e:
+    print('MemoryError')
+except microhttplib.HTTPException as e:
+    print(type(e).__name__, isinstance(e, microhttplib.LineTooLong))
+"""
+    out = run_mp(script, tree="mpy", interpreter=interpreter, heapsize=small_heap(interpreter),
+                 HOST=srv.host, PORT=srv.port, FREE_KIB=6)
+    assert lines(out)[-1] == "LineTooLong True"
+
+
+@pytest.mark.parametrize("interpreter", INTERPRETERS)
+def test_memory_error_in_caller_code_leaves_the_connection_clean(http_server, interpreter):
+    out = run_mp("""
+import microhttplib
+buf = bytearray(1024)
+c = microhttplib.HTTPConnection(HOST, PORT, timeout=10)
+c.request('GET', '/bytes/100000')
+r = c.getresponse()
+try:
+    got = 0
+    while True:
+        got += r.readinto(buf)
+        if got > 5000:
+            hog = bytearray(10 ** 8)  # the program's own allocation fails mid-body
+except MemoryError:
+    print('caller MemoryError after', got > 5000)
+c.request('GET', '/index.html')
+r2 = c.getresponse()
+print(r2.status, len(r2.read()), r.isclosed())
+r.close()
+c.close()
+""", tree="mpy", interpreter=interpreter, heapsize=small_heap(interpreter),
+        HOST=http_server.host, PORT=http_server.port)
+    assert lines(out) == ["caller MemoryError after True",
+                          "200 %d True" % len(servers.INDEX_HTML)]
+
+
+# ------------------------------------------------- the oldest release claimed
+
+MICROPYTHON_1_22 = MICROPYTHON_I386 and MICROPYTHON_I386 + "-1.22.2"
+
+CORE = """
+import microhttplib
+buf = bytearray(1024)
+c = microhttplib.HTTPConnection(HOST, PORT, timeout=10)
+c.request('GET', '/index.html')
+r = c.getresponse()
+print(r.status, r.reason, r.getheader('content-type'), len(r.read()))
+c.request('HEAD', '/index.html')
+r = c.getresponse()
+print(r.status, r.length, r.read())
+c.request('POST', '/echo', body=b'x=1')
+r = c.getresponse()
+print(r.status, r.readline()[:1], r.read())
+for path in ('/bytes/300000', '/chunked/300000'):
+    c.request('GET', path)
+    r = c.getresponse()
+    total = 0
+    while True:
+        k = r.readinto(buf)
+        if not k:
+            break
+        total += k
+    print(path, r.chunked, total)
+print(microhttplib.NOT_FOUND, microhttplib.responses[404])
+c.request('GET', '/status/404')
+r = c.getresponse()
+print(r.status, r.read())
+c.close()
+"""
+
+
+@pytest.mark.skipif(not MICROPYTHON_1_22 or not os.path.exists(MICROPYTHON_1_22),
+                    reason="no ../shared/bin/micropython-i386-1.22.2 (MICROPYTHON_I386 + -1.22.2)")
+@pytest.mark.parametrize("tree", ["mp", "mpy"])
+def test_core_on_micropython_1_22(http_server, tree):
+    out = run_mp(CORE, tree=tree, interpreter=MICROPYTHON_1_22, HOST=http_server.host,
+                 PORT=http_server.port)
+    assert lines(out) == [
+        "200 OK text/html; charset=utf-8 %d" % len(servers.INDEX_HTML),
+        "200 %d b''" % 0, "200 b'{' b''",
+        "/bytes/300000 False 300000", "/chunked/300000 True 300000",
+        "404 Not Found", "404 b'status body\\n'"]
+
+
+def test_error_messages_survive_the_mpy_build(scripted):
+    """make mpy moves error texts to errors.TEXTS; the messages stay the same."""
+    def bad(server, conn):
+        server.read_request(conn)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4z\r\n")
+        server.read_request(conn)
+
+    srv = scripted(bad)
+    out = run_mp("""
+import microhttplib
+c = microhttplib.HTTPConnection(HOST, PORT, timeout=5)
+c.request('GET', '/')
+r = c.getresponse()
+try:
+    r.read()
+except microhttplib.HTTPException as e:
+    print(type(e).__name__, e)
+try:
+    microhttplib.HTTPConnection('example.org:99999')
+except microhttplib.InvalidURL as e:
+    print(type(e).__name__, e)
+""", tree="mpy", HOST=srv.host, PORT=srv.port)
+    assert lines(out) == ["ProtocolError invalid byte 0x7a in chunk size",
+                          "InvalidURL port out of range: 99999"]

@@ -153,19 +153,133 @@ def find_tool(name, given=None):
     return found
 
 
+# The modules every request loads, merged into one module of the .mpy tree at
+# build time (in this order: each only imports from those before it). The
+# sources stay one concern per module; a board saves a module object, its
+# globals table and its import code per module (issue 9: ~1.5 KB retained on
+# a 32-bit port). Each merged module remains importable as a stub that
+# re-exports its names. The .py tree stays unmerged.
+MERGED_PACKAGE = "microhttplib"
+MERGED_NAME = "_request"
+MERGED = ("clock", "buffer", "parser", "headers", "response", "connection")
+
+
+def _texts_out_of_errors(text, moved):
+    """`_error("X", "a long message %s" % v)` -> `_error("X", _text(3) % v)`.
+
+    Every string longer than 10 characters in the arguments of an _error()
+    call (the core's way to raise) moves to `moved`, which becomes
+    errors.TEXTS: a constant string costs heap while its module is loaded,
+    and an error message is needed only once something failed. Shorter
+    strings are interned names, cheaper than the call that would replace them.
+    """
+    tree = ast.parse(text)
+    spans = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_error":
+            for arg in node.args[1:]:
+                for sub in ast.walk(arg):
+                    if isinstance(sub, ast.Constant) and isinstance(sub.value, str) \
+                            and len(sub.value) > 10:
+                        spans.append(sub)
+    lines = text.splitlines(True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line.encode("utf-8")))
+    raw = text.encode("utf-8")
+
+    def offset(lineno, col):
+        return starts[lineno - 1] + col
+
+    for sub in sorted(spans, key=lambda n: (n.lineno, n.col_offset), reverse=True):
+        if sub.value not in moved:
+            moved.append(sub.value)
+        a = offset(sub.lineno, sub.col_offset)
+        b = offset(sub.end_lineno, sub.end_col_offset)
+        raw = raw[:a] + ("_text(%d)" % moved.index(sub.value)).encode() + raw[b:]
+    return raw.decode("utf-8")
+
+
+def _merged_sources(sources):
+    """{dest: text}: sources with MERGED replaced by MERGED_NAME plus stubs (.mpy tree)."""
+    texts = dict(sources)
+    pkg = MERGED_PACKAGE + "/"
+    # Private names other modules import from a merged one: its stub offers
+    # them too (`import *` brings only the public ones).
+    wanted = {m: set() for m in MERGED}
+    for text in texts.values():
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module in MERGED:
+                wanted[node.module].update(a.name for a in node.names)
+    parts = []
+    error_texts = []
+    for m in MERGED:
+        text = _texts_out_of_errors(texts[pkg + m], error_texts)
+        tree = ast.parse(text)
+        drop = set()
+        for node in tree.body:
+            docstring = isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) \
+                and isinstance(node.value.value, str)
+            merged_import = isinstance(node, ast.ImportFrom) and node.level == 1 \
+                and node.module in MERGED
+            if docstring or merged_import:
+                drop.update(range(node.lineno, node.end_lineno + 1))
+        lines = text.splitlines(True)
+        parts.append("# ---- %s.py\n" % m + "".join(
+            line for i, line in enumerate(lines, 1) if i not in drop))
+        private = sorted(n for n in wanted[m] if n.startswith("_"))
+        stub = "from .%s import *  # merged at build time (tools/build_mpy.py)\n" % MERGED_NAME
+        if private:
+            stub += "from .%s import %s\n" % (MERGED_NAME, ", ".join(private))
+        texts[pkg + m] = stub
+    texts[pkg + MERGED_NAME] = "".join(parts) + (
+        "\n\ndef _text(n):\n"
+        "    \"\"\"An error message moved to errors.py at build time.\"\"\"\n"
+        "    return _errors().TEXTS[n]\n")
+    texts[pkg + "errors"] += (
+        "\n\n# The messages of the exceptions the request modules raise, moved here by\n"
+        "# tools/build_mpy.py: they are in RAM only once something failed.\n"
+        "TEXTS = (\n%s)\n" % "".join("    %r,\n" % t for t in error_texts))
+    # The package finds HTTPConnection, HTTPResponse and HTTPMessage in the
+    # merged module, so a request never loads the stubs.
+    init = texts[pkg + "__init__"]
+    for m in ("connection", "response", "headers"):
+        pattern = 'return "%s"' % m
+        if pattern not in init:
+            sys.exit("build_mpy: core/__init__.py no longer has %r (_home)" % pattern)
+        init = init.replace(pattern, 'return "%s"' % MERGED_NAME)
+    texts[pkg + "__init__"] = init
+    return texts
+
+
 def build(out, mpy_cross, quiet=False, opt=None):
     files, skipped, warnings = collect()
+    sources = {}
+    for src, dest in files:
+        with open(src) as f:
+            sources[dest] = f.read()
+    # Merged for .mpy only: a board compiling .py itself would need more heap
+    # for one large module than for several small ones.
+    merged = _merged_sources(sources)
     mpy_lib = os.path.join(out, "mpy", "lib")
     mp_lib = os.path.join(out, "mp", "lib")
     for tree in (os.path.join(mpy_lib, "microhttplib"), os.path.join(mp_lib, "microhttplib")):
         shutil.rmtree(tree, ignore_errors=True)
-    rows = []
-    for src, dest in files:
+    for dest, text in sources.items():
         py_out = os.path.join(mp_lib, dest + ".py")
-        mpy_out = os.path.join(mpy_lib, dest + ".mpy")
         os.makedirs(os.path.dirname(py_out), exist_ok=True)
+        with open(py_out, "w") as f:
+            f.write(text)
+    rows = []
+    staging = os.path.join(out, "mpy-src")
+    shutil.rmtree(staging, ignore_errors=True)
+    for dest, text in sorted(merged.items()):
+        src = os.path.join(staging, dest + ".py")
+        mpy_out = os.path.join(mpy_lib, dest + ".mpy")
+        os.makedirs(os.path.dirname(src), exist_ok=True)
         os.makedirs(os.path.dirname(mpy_out), exist_ok=True)
-        shutil.copyfile(src, py_out)
+        with open(src, "w") as f:
+            f.write(text)
         cmd = [mpy_cross, "-o", mpy_out, "-s", dest + ".py"]
         if opt is not None:
             cmd.append("-O%d" % opt)
@@ -173,7 +287,8 @@ def build(out, mpy_cross, quiet=False, opt=None):
         r = subprocess.run(cmd, capture_output=True, text=True)
         if r.returncode:
             sys.exit("build_mpy: mpy-cross failed on %s:\n%s%s" % (src, r.stdout, r.stderr))
-        rows.append((dest, os.path.getsize(src), os.path.getsize(mpy_out)))
+        rows.append((dest, len(text), os.path.getsize(mpy_out)))
+    shutil.rmtree(staging, ignore_errors=True)
     if not quiet:
         w = max(len(d) for d, _, _ in rows) if rows else 10
         print("%-*s %8s %8s" % (w, "module", ".py", ".mpy"))

@@ -123,3 +123,36 @@ def default_tls_context(cert_file=None, key_file=None, cadata=None, cafile=None)
     if cert is not None:
         ctx.load_cert_chain(cert, key)
     return ctx
+
+
+def start_tls(sock, tls, server_hostname):
+    """Upgrade a connected plain transport Socket (CONNECT tunnel) to TLS."""
+    raw, timeout = sock._raw, sock._timeout
+    try:
+        sock._poll.unregister(raw)
+    except (OSError, KeyError, ValueError):
+        pass
+    sock._s = sock._raw = None  # the new Socket owns raw now
+    return wrap(raw, tls, server_hostname, timeout)
+
+
+def wrap(raw, tls, server_hostname, timeout):
+    """A transport Socket over TLS on a connected raw socket.
+
+    The handshake runs blocking, bounded by the timeout; the Socket then
+    switches raw to non-blocking.
+    """
+    from .transport import Socket, _errors
+
+    raw.settimeout(timeout)
+    try:
+        s = tls.wrap_socket(raw, server_hostname=server_hostname)
+    except ValueError as e:  # mbedtls certificate verification failed
+        raw.close()
+        raise _errors().CertificateError(
+            -0x2700, "certificate verify failed for %r: %s"
+            % (server_hostname, " ".join(str(e).split())))
+    except Exception:
+        raw.close()
+        raise
+    return Socket(raw, s, timeout)

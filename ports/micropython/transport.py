@@ -200,7 +200,9 @@ class SocketTransport:
                 err = e
                 continue
             if tls is not None:
-                return self._wrap(raw, tls, server_hostname or host, timeout)
+                from .tlsctx import wrap  # TLS code loads with the first HTTPS connection
+
+                return wrap(raw, tls, server_hostname or host, timeout)
             return Socket(raw, None, timeout)
         n = _errno_of(err) if err is not None else -2
         raise _errors().ConnectError(
@@ -231,32 +233,13 @@ class SocketTransport:
 
     def start_tls(self, sock, tls, server_hostname):
         # Upgrade a connected plain Socket (CONNECT tunnel) to TLS.
-        raw, timeout = sock._raw, sock._timeout
-        try:
-            sock._poll.unregister(raw)
-        except (OSError, KeyError, ValueError):
-            pass
-        sock._s = sock._raw = None  # the new Socket owns raw now
-        return self._wrap(raw, tls, server_hostname, timeout)
+        from .tlsctx import start_tls
 
-    def _wrap(self, raw, tls, server_hostname, timeout):
-        # The handshake runs blocking, bounded by the timeout; the Socket
-        # then switches raw to non-blocking.
-        raw.settimeout(timeout)
-        try:
-            s = tls.wrap_socket(raw, server_hostname=server_hostname)
-        except ValueError as e:  # mbedtls certificate verification failed
-            raw.close()
-            raise _errors().CertificateError(
-                -0x2700, "certificate verify failed for %r: %s"
-                % (server_hostname, " ".join(str(e).split())))
-        except Exception:
-            raw.close()
-            raise
-        return Socket(raw, s, timeout)
+        return start_tls(sock, tls, server_hostname)
 
     def default_tls_context(self, cert_file=None, key_file=None, cadata=None, cafile=None):
-        # TLS setup lives in its own module: plain-HTTP boards never load it.
+        # TLS setup and wrapping live in their own module: plain-HTTP boards
+        # never load them.
         from .tlsctx import default_tls_context
 
         return default_tls_context(cert_file, key_file, cadata, cafile)
