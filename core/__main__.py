@@ -19,6 +19,7 @@ from . import HTTPConnection, HTTPSConnection, HTTPException, IncompleteRead, In
 
 EXIT_CODES = (
     (0, "success (with -f: an HTTP status below 400)"),
+    (1, "an unexpected error: a bug, please report it"),
     (2, "bad option or argument: a -H without a colon, --modem without pyserial or --apn/--ssid"),
     (3, "bad URL"),
     (6, "could not resolve the host name"),
@@ -91,6 +92,16 @@ def split_url(url):
     if not authority or authority.startswith(":"):
         raise InvalidURL("no host name")
     return scheme == "https", authority, target
+
+
+def _check_host_name(host):
+    """A name DNS can carry (labels of 1 to 63 characters, IDNA for non-ASCII); IPv6 literals pass."""
+    if ":" in host:
+        return
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        raise InvalidURL("%r is not a host name: each dot-separated part must have 1 to 63 characters" % host)
 
 
 def header_argument(text):
@@ -263,6 +274,7 @@ class Fetch:
                                             context=context, cadata=cadata)
             else:
                 self.conn = HTTPConnection(authority, timeout=args.timeout, transport=self.modem)
+            _check_host_name(self.conn.host)
         except InvalidURL as exc:
             raise Failure(3, "bad URL %r: %s; %s" % (args.url, exc, URL_FORM))
         try:
@@ -378,7 +390,7 @@ class Fetch:
             return 8, ("%s sent a reply that is not valid HTTP: %s: %s; is it an HTTP server on that port?"
                        % (where, type(exc).__name__, exc))
         if not isinstance(exc, OSError):
-            raise exc
+            return 1, "unexpected %s: %s (please report it, with the command line)" % (type(exc).__name__, exc)
         reason = _reason(exc)
         if self.phase == "modem":
             return 7, ("the %s modem on %s did not come up: %s; check --modem, --family and --baud"

@@ -116,7 +116,7 @@ def test_query_right_after_the_port_is_kept_and_the_fragment_dropped(scripted):
 
 def test_other_schemes_and_credentials_are_bad_urls():
     for url in ("ftp://127.0.0.1/", "http://user:pw@127.0.0.1/", "http:///path", "http://127.0.0.1:1/a b",
-                "http://127.0.0.1:1/a\r\nX-Injected: 1"):
+                "http://127.0.0.1:1/a\r\nX-Injected: 1", "http://a..b/", "http://%s.example/" % ("a" * 64)):
         result = cli(url)
         assert result.returncode == 3, url
         assert "bad URL" in one_line(result)
