@@ -39,6 +39,7 @@ EXIT_CODES = (
     (130, "interrupted (Ctrl-C)"),
 )
 BLOCK = 16384
+MAX_TIMEOUT = 31536000  # a year; more overflows the platform's clocks (0 waits forever)
 URL_FORM = "the form is http[s]://host[:port][/path][?query]"
 SERIAL_EXTRA = "pip install 'microhttplib[serial]'"
 
@@ -118,8 +119,9 @@ def timeout_argument(text):
         seconds = float(text)
     except ValueError:
         seconds = -1.0
-    if not seconds >= 0 or seconds == float("inf"):
-        raise argparse.ArgumentTypeError("%r is not a number of seconds (0 = wait forever)" % text)
+    if not 0 <= seconds <= MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError("%r is not a number of seconds up to %d (0 = wait forever)"
+                                         % (text, MAX_TIMEOUT))
     return seconds or None
 
 

@@ -166,9 +166,10 @@ def test_timeout_zero_waits_instead_of_failing(http_server):
     assert result.stdout == servers.pattern(300000)
 
 
-def test_negative_timeout_is_a_bad_argument():
-    result = cli("--timeout", "-1", "http://127.0.0.1:1/")
-    assert result.returncode == 2 and "--timeout" in one_line(result)
+def test_negative_nan_or_huge_timeout_is_a_bad_argument():
+    for seconds in ("-1", "nan", "inf", "1e308", "soon"):
+        result = cli("--timeout", seconds, "http://127.0.0.1:1/")
+        assert result.returncode == 2 and "--timeout" in one_line(result), seconds
 
 
 def test_modem_that_cannot_be_opened_names_family_and_port(tmp_path):
