@@ -119,7 +119,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser():
-    from .ports.serial_modem.modem import FAMILIES
+    from .ports.serial_modem.modem import ALIASES, FAMILIES
 
     epilog = "exit codes (curl's):\n" + "".join("  %3d  %s\n" % row for row in EXIT_CODES)
     parser = Parser(
@@ -162,8 +162,9 @@ def build_parser():
         "AT-command modem, instead of the platform's sockets (needs pyserial: " + SERIAL_EXTRA + ")")
     modem.add_argument("--modem", metavar="PORT",
                        help="serial device (/dev/ttyUSB0, COM3) or pyserial URL of the modem")
-    modem.add_argument("--family", default="sim800", choices=FAMILIES, metavar="FAMILY",
-                       help="modem family: %s (default: %%(default)s)" % ", ".join(FAMILIES))
+    modem.add_argument("--family", default="sim800", choices=FAMILIES + tuple(ALIASES), metavar="FAMILY",
+                       help="modem family: %s; or a module that speaks one's commands: %s (default: %%(default)s)"
+                       % (", ".join(FAMILIES), ", ".join(sorted(ALIASES))))
     modem.add_argument("--baud", type=int, default=115200, help="serial line rate (default: %(default)s)")
     modem.add_argument("--apn", help="cellular families: access point name of the SIM's operator")
     modem.add_argument("--user", help="cellular families: APN user name, if the operator wants one")

@@ -5,6 +5,9 @@ The new families run in every shared test like the first five
 test_modem_micropython.py, test_modem_emulator_robust.py).
 """
 
+import subprocess
+import sys
+
 import pytest
 
 from microhttplib import HTTPConnection
@@ -26,3 +29,12 @@ def test_an_alias_drives_the_emulator(http_server):
         assert conn.getresponse().status == 200
         conn.close()
         modem.close()
+
+
+def test_the_command_line_tool_takes_an_alias(http_server):
+    with Emulator("bg96") as emu:
+        result = subprocess.run([sys.executable, "-m", "microhttplib", "--modem", emu.path, "--family", "eg25",
+                                 "--apn", "internet", "http://localhost:%d/index.html" % http_server.port],
+                                capture_output=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(b"<!doctype html>")

@@ -116,7 +116,9 @@ class Emulator:
 
     def __init__(self, family="sim800", link=None, baud=None, cafile=None, faults=(), modem_buffer=16384,
                  firmware=None, sim="ready", registration="home", register_after=0.0, packet=None,
-                 netclose_delay=0.0, boot=True):
+                 netclose_delay=0.0, boot=True, data_timeout=10.0, connect_timeout=5.0):
+        self.data_timeout = data_timeout  # s a data prompt waits for its bytes before ERROR, as modules do
+        self.connect_timeout = connect_timeout  # s a link open (TCP and TLS handshake) may take
         self.firmware = firmware  # esp_at: "1.7" (NonOS), "2.2", "3.2" (default)
         self.sim = sim  # "ready", "absent", "pin"
         self.registration = registration  # "home", "roaming", "denied", "searching"
@@ -267,7 +269,7 @@ class Emulator:
         if self.take_fault("no-prompt"):
             self._mute()
             return
-        self._data_wanted = (size, then)
+        self._data_wanted = (size, then, time.monotonic() + self.data_timeout)
         self._out += prompt
         if "chatter" in self._persistent:
             self.reply(self.chatter())
@@ -301,7 +303,7 @@ class Emulator:
         if self.take_fault("connect-fail"):
             return None
         try:
-            sock = socket.create_connection((host, port), timeout=5)
+            sock = socket.create_connection((host, port), timeout=self.connect_timeout)
             if tls:
                 context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
                 context.check_hostname = False
@@ -493,6 +495,14 @@ class Emulator:
         if banner and self.dialect.banner:
             self.reply(self.dialect.banner)
 
+    def _abandon_data(self):
+        """The bytes a prompt asked for did not all come in time: the partial
+        data is dropped and the command fails, and commands are read again."""
+        self._data_wanted = None
+        del self._inbuf[:]
+        del self._staged[:]
+        self.reply(b"ERROR")
+
     def _process_input(self):
         while self._inbuf and time.monotonic() >= self._stall_until:
             if self._after_cr:  # the LF of a command's CR LF is not data
@@ -501,7 +511,7 @@ class Emulator:
                     del self._inbuf[0]
                     continue
             if self._data_wanted:
-                size, then = self._data_wanted
+                size, then, _ = self._data_wanted
                 if len(self._inbuf) < size:
                     return
                 data = bytes(self._inbuf[:size])
@@ -624,6 +634,8 @@ class Emulator:
             if time.monotonic() >= self._stall_until:
                 if self._data_wanted is None or self._inbuf:
                     self._process_input()
+                if self._data_wanted is not None and time.monotonic() > self._data_wanted[2]:
+                    self._abandon_data()
                 if self._data_wanted is None:
                     self._deliver()
             self._write_out()

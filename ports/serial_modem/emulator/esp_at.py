@@ -230,7 +230,13 @@ class ESPAT(Dialect):
         return self.answer("+CIPRECVLEN:" + (lens[0] if self.single else ",".join(lens)))
 
     def at_CIPCLOSE(self, op, args):
+        """AT+CIPCLOSE (one link), AT+CIPCLOSE=<id>, AT+CIPCLOSE=5 (every link)."""
         n = 0 if self.single and not args else int(args[0])
+        if args and not self.single and n == 5:
+            for key in sorted(self.emu.links):
+                self.emu.drop_link(key)
+                self.reply(self.tag(key) + b"CLOSED")
+            return self.ok()
         if (args and self.single) or n not in self.emu.links:
             return self.error()
         self.emu.drop_link(n)
