@@ -162,9 +162,10 @@ def build_parser():
         "AT-command modem, instead of the platform's sockets (needs pyserial: " + SERIAL_EXTRA + ")")
     modem.add_argument("--modem", metavar="PORT",
                        help="serial device (/dev/ttyUSB0, COM3) or pyserial URL of the modem")
-    modem.add_argument("--family", default="sim800", choices=FAMILIES + tuple(ALIASES), metavar="FAMILY",
-                       help="modem family: %s; or a module that speaks one's commands: %s (default: %%(default)s)"
-                       % (", ".join(FAMILIES), ", ".join(sorted(ALIASES))))
+    aliases = ", ".join("%s = %s" % pair for pair in sorted(ALIASES.items()))
+    modem.add_argument("--family", default="sim800", choices=FAMILIES + tuple(sorted(ALIASES)), metavar="FAMILY",
+                       help="modem family: %s; modules sold under other names: %s (default: %%(default)s)"
+                       % (", ".join(FAMILIES), aliases))
     modem.add_argument("--baud", type=int, default=115200, help="serial line rate (default: %(default)s)")
     modem.add_argument("--apn", help="cellular families: access point name of the SIM's operator")
     modem.add_argument("--user", help="cellular families: APN user name, if the operator wants one")
@@ -344,8 +345,7 @@ class Fetch:
     def write(self, sink, data):
         try:
             sink.write(data)
-            if sink is self.stdout:
-                sink.flush()
+            sink.flush()  # what arrived is on disk (or in the pipe) even if the transfer breaks
         except OSError as exc:
             if sink is self.stdout:
                 if isinstance(exc, BrokenPipeError):
@@ -401,7 +401,7 @@ class Fetch:
 
     def modem_words(self, reason):
         """A modem error without its leading family name (the line names the modem already)."""
-        prefix = self.args.family + ": "
+        prefix = self.modem.name + ": "
         return reason[len(prefix):] if reason.startswith(prefix) else reason
 
     def explain_modem_tls(self, exc, where, reason):

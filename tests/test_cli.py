@@ -482,3 +482,13 @@ def test_reader_closing_the_pipe_exits_23_without_a_traceback(http_server):
     err = proc.stderr.read()
     assert proc.wait(30) == 23
     assert err.decode().splitlines() == ["microhttplib: cannot write the body to stdout: Broken pipe"]
+
+
+def test_family_aliases_name_the_module_sold(http_server):
+    with Rig("bg96") as rig:
+        rig.modem.close()
+        result = cli("--modem", rig.path, "--family", "ec25", "--apn", "internet",
+                     "http://localhost:%d/index.html" % http_server.port)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == servers.INDEX_HTML
+    assert "ec25 = bg96" in cli("--help").stdout.decode()

