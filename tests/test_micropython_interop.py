@@ -8,7 +8,7 @@ when a program calls them.
 import pytest
 
 from mp_helpers import lines, run_mp, run_mp_proc
-from test_interop import cadata_forms
+from test_interop import cadata_forms, stdlib_http  # noqa: F401 (a fixture)
 
 
 @pytest.mark.parametrize("form", ["PEM str", "PEM bytes", "DER bytes"])
@@ -79,3 +79,20 @@ for raw in CASES:
     for raw, line in zip(CASES, got[3:]):
         assert eval(line) == observe(http.client.parse_headers(io.BytesIO(raw))), raw
     assert len(got) == 3 + len(CASES)
+
+
+def test_bodiless_responses_keep_the_connection(stdlib_http):  # noqa: F811
+    """204, 304, HEAD without a length and HEAD with chunked: one connection (RFC 9112 6.3)."""
+    out = run_mp("""
+import microhttplib as httplib
+c = httplib.HTTPConnection(HOST, PORT, timeout=5)
+for method, path in [('GET', '/204'), ('GET', '/small'), ('GET', '/304'),
+                     ('HEAD', '/nolength'), ('HEAD', '/chunked'), ('GET', '/small')] * 3:
+    c.request(method, path)
+    r = c.getresponse()
+    print(r.status, r.chunked, r.will_close, r.read())
+""", HOST=stdlib_http.host, PORT=stdlib_http.port)
+    assert lines(out) == ["204 False False b''", "200 False False b'small'",
+                          "304 False False b''", "200 False False b''",
+                          "200 True False b''", "200 False False b'small'"] * 3
+    assert len(stdlib_http.peers) == 1

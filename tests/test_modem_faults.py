@@ -10,6 +10,7 @@ from microhttplib import HTTPConnection, IncompleteRead
 from microhttplib.ports.serial_modem import (
     ConnectFailed,
     DNSError,
+    Modem,
     ModemReset,
     ModemTimeout,
     NetworkDown,
@@ -195,3 +196,17 @@ def test_a_notice_inside_a_short_read_does_not_reopen_the_link(family, http_serv
             response, body = get(conn, path)  # short reads, and one that fills the buffer
             assert body == servers.pattern(int(path.rsplit("/", 1)[1]))
         assert len(rig.commands(OPEN_COMMAND[family])) == 1
+
+
+def test_esp_at_bring_up_closes_links_an_earlier_run_left_open(http_server):
+    """A module keeps its links across a host restart, and then refuses
+    AT+CIPMUX=1 with "link is builded"; bring-up closes them first."""
+    with Rig("esp_at") as rig:
+        rig.modem.close()
+        for attempt in range(2):
+            modem = Modem(rig.path, "esp_at", ssid="net", psk="key")
+            conn = HTTPConnection("localhost", http_server.port, timeout=10, transport=modem)
+            conn.request("GET", "/index.html")
+            assert conn.getresponse().status == 200
+            modem._port.close()  # the program dies: no AT+CIPCLOSE, the link stays open on the module
+            assert rig.emulator.links

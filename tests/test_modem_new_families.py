@@ -38,3 +38,4 @@ def test_the_command_line_tool_takes_an_alias(http_server):
                                 capture_output=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(b"<!doctype html>")
+

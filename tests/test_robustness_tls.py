@@ -36,16 +36,19 @@ def make_cert(issuer=None, not_before=None, not_after=None):
     now = datetime.datetime.now(datetime.timezone.utc)
     signer, issuer_name = (key, name) if issuer is None else \
         (issuer._private_key, issuer._certificate.subject)
-    cert = (x509.CertificateBuilder()
-            .subject_name(name).issuer_name(issuer_name)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(not_before or now - datetime.timedelta(days=1))
-            .not_valid_after(not_after or now + datetime.timedelta(days=30))
-            .add_extension(x509.SubjectAlternativeName([
-                x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                critical=False)
-            .sign(signer, hashes.SHA256()))
+    builder = (x509.CertificateBuilder()
+               .subject_name(name).issuer_name(issuer_name)
+               .public_key(key.public_key())
+               .serial_number(x509.random_serial_number())
+               .not_valid_before(not_before or now - datetime.timedelta(days=1))
+               .not_valid_after(not_after or now + datetime.timedelta(days=30))
+               .add_extension(x509.SubjectAlternativeName([
+                   x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                   critical=False))
+    if issuer is not None:  # 3.13's default context (VERIFY_X509_STRICT) wants it
+        builder = builder.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
+            signer.public_key()), critical=False)
+    cert = builder.sign(signer, hashes.SHA256())
     return (cert.public_bytes(serialization.Encoding.PEM),
             key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                               serialization.NoEncryption()))

@@ -71,6 +71,7 @@ class ESPAT(Family):
     )
     bringup = (
         ("AT+CWMODE=1", 5, None, None),
+        ("AT+CIPCLOSE=5", 5, None, None, True),  # links an earlier run left open refuse CIPMUX ("link is builded")
         ("AT+CIPMUX=1", 5, None, None),
         ('AT+CWJAP="{ssid}","{psk}"', 20, None, None),
         ("AT+CIPRECVMODE={pull}", 5, None, None),

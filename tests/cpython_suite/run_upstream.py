@@ -164,6 +164,24 @@ def _load(source, workdir, name):
     return module
 
 
+def _older_test_support(support):
+    """What 3.11's test_httplib.py takes from test.support, on 3.8-3.10.
+
+    3.10 lacks requires_working_socket (a guard for platforms without
+    sockets); 3.8/3.9 keep os_helper's and warnings_helper's names (3.8 also
+    socket_helper's) in test.support itself.
+    """
+    if not hasattr(support, "requires_working_socket"):
+        support.requires_working_socket = lambda module=False: None
+    for helper in ("os_helper", "socket_helper", "warnings_helper"):
+        name = "test.support." + helper
+        try:
+            __import__(name)
+        except ImportError:
+            sys.modules[name] = support
+            setattr(support, helper, support)
+
+
 def main(argv):
     baseline = "--baseline" in argv
     argv = [a for a in argv if a != "--baseline"]
@@ -171,6 +189,7 @@ def main(argv):
     names = argv[2:]
     from test import support
     support.use_resources = []  # as under regrtest without -u: no network
+    _older_test_support(support)
     path = upstream_path()
     source = rewritten_source(path, baseline)
     workdir = tempfile.mkdtemp(prefix="upstream_httplib_")
