@@ -140,7 +140,8 @@ def test_esp_at_restart_answers_ok_then_ready_with_echo_back_on():
     ("0", "0", b"SEND OK"),
     ("0", "1", b"DATA ACCEPT:5"),
 ])
-def test_sim800_send_confirmation_follows_cipqsend(mux, qsend, confirmation, http_server):
+@pytest.mark.parametrize("ctrl_z", [False, True], ids=["length", "ctrl-z"])
+def test_sim800_send_confirmation_follows_cipqsend(mux, qsend, confirmation, ctrl_z, http_server):
     with Emulator("sim800") as emu:
         client = ATClient(emu.path, timeout=5)
         try:
@@ -150,9 +151,12 @@ def test_sim800_send_confirmation_follows_cipqsend(mux, qsend, confirmation, htt
             opened = re.compile(rb"\r\n(0, )?CONNECT OK\r\n")
             client.at('AT+CIPSTART=%s"TCP","127.0.0.1","%d"' % (link, http_server.port), final=opened)
             client.buf.clear()
-            client.write(b"AT+CIPSEND=%s5\r\n" % link.encode())
+            if ctrl_z:  # no length: the text ends at Ctrl-Z
+                client.write(b"AT+CIPSEND%s\r\n" % (b"=0" if link else b""))
+            else:
+                client.write(b"AT+CIPSEND=%s5\r\n" % link.encode())
             client.expect(b"> ")
-            client.write(b"HEAD ")
+            client.write(b"HEAD \x1a" if ctrl_z else b"HEAD ")
             assert client.expect(rb"\r\n([^\r\n]+)\r\n")[1].group(1) == confirmation
         finally:
             client.close()

@@ -236,6 +236,14 @@ def test_bodiless_response_still_closes_when_asked(raw, method):
     assert (body, resp.will_close) == (b"", True)
 
 
+def test_101_switching_protocols_is_never_reused_for_http():
+    """After 101 the connection speaks another protocol, a length header or not."""
+    for headers in (b"Connection: Upgrade\r\nUpgrade: websocket\r\n", b"Content-Length: 0\r\n"):
+        raw = b"HTTP/1.1 101 Switching Protocols\r\n" + headers + b"\r\n"
+        resp, body = run([raw])
+        assert (resp.status, resp.will_close, body) == (101, True, b"")
+
+
 def test_head_reply_with_chunked_is_chunked_without_body():
     """http.client sets chunked from the header for a HEAD reply too; there is no body."""
     raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n"

@@ -266,6 +266,8 @@ class Emulator:
         self.reply(done)
 
     def expect_data(self, size, then, prompt):
+        """Prompt, then hand `then` exactly size bytes (or, size being a byte
+        such as Ctrl-Z, the bytes before it)."""
         if self.take_fault("no-prompt"):
             self._mute()
             return
@@ -512,10 +514,17 @@ class Emulator:
                     continue
             if self._data_wanted:
                 size, then, _ = self._data_wanted
-                if len(self._inbuf) < size:
-                    return
-                data = bytes(self._inbuf[:size])
-                del self._inbuf[:size]
+                if isinstance(size, bytes):  # text mode: the data ends at this byte (Ctrl-Z)
+                    end = self._inbuf.find(size)
+                    if end < 0:
+                        return
+                    data = bytes(self._inbuf[:end])
+                    del self._inbuf[:end + 1]
+                else:
+                    if len(self._inbuf) < size:
+                        return
+                    data = bytes(self._inbuf[:size])
+                    del self._inbuf[:size]
                 self._data_wanted = None
                 then(data)
                 continue

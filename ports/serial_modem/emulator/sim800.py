@@ -8,6 +8,7 @@ Replies as in the SIM800 Series TCP/IP Application Note and AT manual.
 from .dialect import Dialect, CELLULAR_ANSWERS, CELLULAR_SETTINGS, BASIC_ACCEPTED
 
 LINKS = range(6)
+CTRL_Z = b"\x1a"
 
 
 class SIM800(Dialect):
@@ -205,10 +206,20 @@ class SIM800(Dialect):
         return self.reply(tag + (b"CONNECT OK" if link else b"CONNECT FAIL"))
 
     def at_CIPSEND(self, op, args):
-        if op != "=":
-            return self.error(3)  # the Ctrl-Z terminated form is not emulated
+        """AT+CIPSEND=[<n>,]<length>, or without the length (AT+CIPSEND,
+        AT+CIPSEND=<n>) text ended by Ctrl-Z, as hobby firmware sends it."""
         n, rest = self.link_args(args, 1)
-        return self.accept_send(n, int(rest[0]))
+        if rest:
+            return self.accept_send(n, int(rest[0]))
+        if n not in self.emu.links:
+            return self.error(3)
+
+        def text(data):
+            if len(data) > self.max_send:
+                return self.error(50)
+            self.sent(n, data)
+
+        return self.emu.expect_data(CTRL_Z, text, self.prompt)
 
     def read_CIPSEND(self):
         if self.single:
