@@ -19,6 +19,7 @@ from . import HTTPConnection, HTTPSConnection, HTTPException, IncompleteRead, In
 
 EXIT_CODES = (
     (0, "success (with -f: an HTTP status below 400)"),
+    (1, "an unexpected error: a bug, please report it"),
     (2, "bad option or argument: a -H without a colon, --modem without pyserial or --apn/--ssid"),
     (3, "bad URL"),
     (6, "could not resolve the host name"),
@@ -38,6 +39,7 @@ EXIT_CODES = (
     (130, "interrupted (Ctrl-C)"),
 )
 BLOCK = 16384
+MAX_TIMEOUT = 31536000  # a year; more overflows the platform's clocks (0 waits forever)
 URL_FORM = "the form is http[s]://host[:port][/path][?query]"
 SERIAL_EXTRA = "pip install 'microhttplib[serial]'"
 
@@ -93,6 +95,16 @@ def split_url(url):
     return scheme == "https", authority, target
 
 
+def _check_host_name(host):
+    """A name DNS can carry (labels of 1 to 63 characters, IDNA for non-ASCII); IPv6 literals pass."""
+    if ":" in host:
+        return
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        raise InvalidURL("%r is not a host name: each dot-separated part must have 1 to 63 characters" % host)
+
+
 def header_argument(text):
     """-H 'Name: value' as (name, value); anything else is refused."""
     name, colon, value = text.partition(":")
@@ -107,8 +119,9 @@ def timeout_argument(text):
         seconds = float(text)
     except ValueError:
         seconds = -1.0
-    if not seconds >= 0 or seconds == float("inf"):
-        raise argparse.ArgumentTypeError("%r is not a number of seconds (0 = wait forever)" % text)
+    if not 0 <= seconds <= MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError("%r is not a number of seconds up to %d (0 = wait forever)"
+                                         % (text, MAX_TIMEOUT))
     return seconds or None
 
 
@@ -263,6 +276,7 @@ class Fetch:
                                             context=context, cadata=cadata)
             else:
                 self.conn = HTTPConnection(authority, timeout=args.timeout, transport=self.modem)
+            _check_host_name(self.conn.host)
         except InvalidURL as exc:
             raise Failure(3, "bad URL %r: %s; %s" % (args.url, exc, URL_FORM))
         try:
@@ -378,7 +392,7 @@ class Fetch:
             return 8, ("%s sent a reply that is not valid HTTP: %s: %s; is it an HTTP server on that port?"
                        % (where, type(exc).__name__, exc))
         if not isinstance(exc, OSError):
-            raise exc
+            return 1, "unexpected %s: %s (please report it, with the command line)" % (type(exc).__name__, exc)
         reason = _reason(exc)
         if self.phase == "modem":
             return 7, ("the %s modem on %s did not come up: %s; check --modem, --family and --baud"

@@ -116,7 +116,7 @@ def test_query_right_after_the_port_is_kept_and_the_fragment_dropped(scripted):
 
 def test_other_schemes_and_credentials_are_bad_urls():
     for url in ("ftp://127.0.0.1/", "http://user:pw@127.0.0.1/", "http:///path", "http://127.0.0.1:1/a b",
-                "http://127.0.0.1:1/a\r\nX-Injected: 1"):
+                "http://127.0.0.1:1/a\r\nX-Injected: 1", "http://a..b/", "http://%s.example/" % ("a" * 64)):
         result = cli(url)
         assert result.returncode == 3, url
         assert "bad URL" in one_line(result)
@@ -166,9 +166,10 @@ def test_timeout_zero_waits_instead_of_failing(http_server):
     assert result.stdout == servers.pattern(300000)
 
 
-def test_negative_timeout_is_a_bad_argument():
-    result = cli("--timeout", "-1", "http://127.0.0.1:1/")
-    assert result.returncode == 2 and "--timeout" in one_line(result)
+def test_negative_nan_or_huge_timeout_is_a_bad_argument():
+    for seconds in ("-1", "nan", "inf", "1e308", "soon"):
+        result = cli("--timeout", seconds, "http://127.0.0.1:1/")
+        assert result.returncode == 2 and "--timeout" in one_line(result), seconds
 
 
 def test_modem_that_cannot_be_opened_names_family_and_port(tmp_path):

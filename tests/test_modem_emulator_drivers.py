@@ -164,6 +164,7 @@ def sim7600(s, port):
     s.prompt("AT+CIPSEND=0,%d" % len(data), b">")
     s.at.write(data)
     s.expect(rb"\+CIPSEND: 0,%d,%d" % (len(data), len(data)))
+    s.cmd("AT+CIPACK=0", rb"\+CIPACK: %d,%d,\d+\r\n\r\nOK" % (len(data), len(data)))
     got = bytearray()
 
     def available():

@@ -16,6 +16,8 @@ from microhttplib.ports.serial_modem.emulator import Emulator
 NET_UP = {
     "sim800": ['AT+CSTT="internet"', "AT+CIICR"],
     "sim7600": ["AT+NETOPEN"],
+    "a7670": ["AT+NETOPEN"],
+    "sim7080": ["AT+CNACT=0,1"],
     "esp_at": ['AT+CWJAP="testnet","secret"'],
     "bg96": ["AT+QIACT=1"],
     "sara_r4": ["AT+CGACT=1,1"],
@@ -69,6 +71,10 @@ CASES = [
     ("sim7600", True, "AT+CIPRXGET=4,0", [b"ERROR"]),  # no link 0 open
     ("sim7600", False, "AT+CGMR", [b"+CGMR: LE20B04SIM7600M22", b"OK"]),
     ("sim7600", False, "AT+CICCID", [b"+ICCID: 89860000000000000001", b"OK"]),
+    ("sim7600", True, "AT+CCHRECV?", [b"+CCHRECV: LEN,0,0", b"OK"]),
+    ("a7670", False, "AT+CTCPKA=1,2,5,1;+CTCPKA?", [b"+CTCPKA: 1,2,5,1", b"OK"]),
+    ("a7670", False, "ATI", [b"Manufacturer: INCORPORATED", b"Model: A7670E-LASE", b"Revision: A7670M7_V1.11.1",
+                             b"IMEI: 867962040000002", b"+GCAP: +CGSM,+FCLASS,+DS", b"OK"]),
     # ESP-AT
     ("esp_at", False, "AT+GMR", [b"AT version:2.2.0.0(c6fa6bf - ESP32 - Jul  2 2021 06:44:05)",
                                  b"SDK version:v4.2.2-76-gefa6eca", b"compile time(3a696ba):Jul  2 2021 11:54:43",

@@ -8,6 +8,7 @@ class A7670(SIM7600):
     name = "a7670"
     banner = b"*ATREADY: 1"
     boot_codes = (b"*ATREADY: 1", b"+CPIN: READY", b"SMS DONE", b"PB DONE")
+    settings = dict(SIM7600.settings, **{"+CTCPKA": ("0,7200,75,9", None)})  # TCP keep-alive
     answers = dict(
         SIM7600.answers,
         **{

@@ -136,7 +136,10 @@ class Dialect:
     def store(self, name, args):
         """AT+X=v for a setting: True if v is one it takes."""
         allowed = self.settings[name][1]
-        if len(args) != 1 or (allowed and args[0] not in allowed):
+        if allowed is None:  # any value list, read back as given
+            self.values[name] = ",".join(args)
+            return bool(args)
+        if len(args) != 1 or args[0] not in allowed:
             return False
         self.values[name] = args[0]
         return True

@@ -241,6 +241,19 @@ class SIM7600(Dialect):
             return self.error()
         return self.emu.expect_data(size, lambda data: self.cch_sent(key, data), self.prompt)
 
+    def read_CCHRECV(self):
+        """What each of the two CCH sessions holds unread."""
+        links = self.emu.links
+        held = [len(links[("cch", n)].buf) if ("cch", n) in links else 0 for n in (0, 1)]
+        return self.answer("+CCHRECV: LEN,%d,%d" % tuple(held))
+
+    def at_CIPACK(self, op, args):
+        """AT+CIPACK=<link>: bytes sent, acknowledged, received on it."""
+        link = self.emu.links.get(int(args[0]))
+        if link is None or len(args) != 1:
+            return self.error(3)
+        return self.answer("+CIPACK: %d,%d,%d" % (link.sent, link.sent, link.received))
+
     def at_CCHRECV(self, op, args):
         emu = self.emu
         key, want = ("cch", int(args[0])), int(args[1])
