@@ -14,12 +14,13 @@ or HTTPS never keeps them in RAM.
 __version__ = "0.1.0"
 
 # http.client's __all__, plus ProtocolError (HTTPMessage and parse_headers stay out, as there).
-__all__ = [
-    "HTTPResponse", "HTTPConnection", "HTTPSConnection", "HTTPException", "NotConnected",
-    "UnknownProtocol", "UnknownTransferEncoding", "UnimplementedFileMode", "IncompleteRead",
-    "InvalidURL", "ImproperConnectionState", "CannotSendRequest", "CannotSendHeader",
-    "ResponseNotReady", "BadStatusLine", "LineTooLong", "RemoteDisconnected", "ProtocolError",
-    "error", "responses"]
+# One string, split when asked for (__getattr__): a list would intern its 20
+# names on a board at import, before any of them is used.
+_ALL = ("HTTPResponse HTTPConnection HTTPSConnection HTTPException NotConnected"
+        " UnknownProtocol UnknownTransferEncoding UnimplementedFileMode IncompleteRead"
+        " InvalidURL ImproperConnectionState CannotSendRequest CannotSendHeader"
+        " ResponseNotReady BadStatusLine LineTooLong RemoteDisconnected ProtocolError"
+        " error responses")
 
 
 def _home(name):
@@ -41,6 +42,8 @@ def _home(name):
 
 def __getattr__(name):
     import sys
+    if name == "__all__":
+        return _ALL.split()
     if name == "ports":  # microhttplib.ports.cpython.unverified_context() as the README has it
         __import__(__name__ + ".ports")
         return sys.modules[__name__ + ".ports"]
@@ -58,5 +61,5 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(__all__)
+    return sorted(set(globals()) | set(_ALL.split())
                   | {"HTTPMessage", "HTTP_PORT", "HTTPS_PORT", "parse_headers", "ports"})

@@ -25,12 +25,15 @@ _READ_STEP = 1024 if MICROPYTHON else 65536
 # read() preallocates a Content-Length body up to this size; a larger one is
 # collected as it arrives, so a hostile length cannot make us allocate it.
 _PREALLOC_MAX = 1 << 20 if MICROPYTHON else 1 << 24
+# CPython's read() receives a body this large straight into the bytes it
+# returns (bodyreader.py); below, setting that up costs more than a copy.
+_READ_IN_PLACE_MIN = 256 * 1024
 # Any size will do: a body read until close has no end to read past.
 _UNTIL_CLOSE_AHEAD = 1 << 30
 
 
 # Methods in response_more.py, loaded on first use on MicroPython.
-_RESPONSE_MORE = (" _head_cut_short _status_text _readinto_filled read1 _fill_once fileno getheaders"
+_RESPONSE_MORE = (" _head_cut_short _status_text _readinto_filled _read_length read1 _fill_once fileno getheaders"
          " info geturl getcode flush readable writable seekable peek readline readlines ")
 
 
@@ -294,6 +297,8 @@ class HTTPResponse:
                 self._body_done()
                 self._close_conn()
                 return data
+            if not MICROPYTHON and self.length >= _READ_IN_PLACE_MIN:
+                return self._read_length()
             data = bytearray(self.length)
             got = self._fill(memoryview(data), len(data))
             if got < len(data):

@@ -10,7 +10,8 @@ from .parser import CHUNKED, CONTENT_LENGTH, UNTIL_CLOSE, _decode, _error, _erro
 from .response import _READ_STEP
 
 METHODS = (
-    "_head_cut_short", "_status_text", "_readinto_filled", "read1", "_fill_once", "fileno",
+    "_head_cut_short", "_status_text", "_readinto_filled", "_read_length",
+    "read1", "_fill_once", "fileno",
     "getheaders", "info", "geturl", "getcode", "flush", "readable", "writable", "seekable",
     "peek", "readline", "readlines")
 
@@ -57,6 +58,13 @@ def _readinto_filled(self, b):
     elif self._parser.framing == CONTENT_LENGTH:
         self._direct = self.length
     return got
+
+
+def _read_length(self):
+    """CPython's read() of a Content-Length body: received straight into the bytes returned."""
+    from .bodyreader import read_length
+
+    return read_length(self)
 
 
 def read1(self, n=-1):

@@ -16,7 +16,7 @@ so that ``MICROPYPATH=build/mpy/lib micropython -c "import microhttplib"``
 works and ``mpremote ... fs cp -r build/mpy/lib/microhttplib :/lib`` installs.
 
 CPython-only files are left out: ports/cpython/ entirely, core/__main__.py
-(the command-line tool) and any file in the included port directories, that
+(the command-line tool), core/bodyreader.py (CPYTHON_ONLY_CORE) and any file in the included port directories, that
 imports pty, threading, serial (pyserial), termios, argparse, ... at module
 level *unconditionally* (an import inside a top-level ``try: ... except
 ImportError:`` is optional and does not exclude the file), and the packages
@@ -53,6 +53,8 @@ NOT_ON_MICROPYTHON = CPYTHON_ONLY | {
     "functools", "contextlib", "warnings", "ssl",
 }
 EXCLUDE_DIRS = {"__pycache__", "tests"}
+# Core modules only CPython imports (what a board never loads is not shipped).
+CPYTHON_ONLY_CORE = {"bodyreader.py": "read() through io.BufferedReader, CPython only"}
 # Whole packages that exist only on CPython (the modem emulator: a pty and a
 # thread around plain-Python dialect tables that are of no use on a board).
 CPYTHON_ONLY_DIRS = {"ports/serial_modem/emulator": "the modem emulator (pty, threads)"}
@@ -124,6 +126,9 @@ def collect():
                     continue
                 path = os.path.join(dirpath, name)
                 rel = os.path.relpath(path, base)
+                if src_dir == "core" and rel in CPYTHON_ONLY_CORE:
+                    skipped.append((os.path.relpath(path, ROOT), CPYTHON_ONLY_CORE[rel]))
+                    continue
                 # the CLI (python -m microhttplib) is CPython-only too
                 if may_skip or rel == "__main__.py":
                     reason = cpython_only_reason(path)
