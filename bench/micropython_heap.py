@@ -39,7 +39,9 @@ frozen; then the peers (bench/mp_peers.py). Rows, the issue's figures, each unde
 - allocated per small GET on a kept-alive connection: gc.mem_alloc() growth
   with the GC off over 4 GETs after a warm-up one, per GET (urequests and
   chumicro cannot keep a connection alive: a new one per request);
-- MB/s for 1 MiB readinto(1 KiB): request + body, GC on, median of 3 rounds.
+- MB/s for 1 MiB readinto(1 KiB): request + body, GC on, median of 3
+  interleaved rounds (every column once per round), and its ratio to
+  urequests' in the same run (the host is shared: compare the ratio).
 
 Every measurement is a fresh micropython process against bench/canned_server.py
 (a separate process on loopback); the measuring code is a precompiled .mpy
@@ -86,6 +88,7 @@ FIGURES = [
     ("growth_tls", "mem_total() growth per KiB in the body loop, HTTPS (Content-Length)"),
     ("keepalive", "allocated per small GET on a kept-alive connection"),
     ("mb_s", "MB/s, 1 MiB readinto(1 KiB)"),
+    ("mb_s_ratio", "MB/s, 1 MiB readinto(1 KiB), / urequests' in the same run"),
 ]
 # Issue 9's targets for microhttplib (.mpy on the 32-bit interpreter; frozen).
 TARGETS = [  # (figure, goal, must reach)
@@ -336,13 +339,29 @@ def measure_column(bench, lib, libpath, rom, base, search, rounds, chunked=True,
     if tls:  # microhttplib's HTTPSConnection over the interpreter's tls module
         attempt("growth_tls", lambda: bench.numbers(
             "stream", "mhls", "/bytes/%d" % SIZE, libpath, rom)[1] * KIB // SIZE)
-    if isinstance(col.get("growth_cl"), int):
-        rates = []
-        for _ in range(rounds):
-            rates.append(SIZE / stream("/bytes/%d" % SIZE)[1])  # bytes/us = MB/s
-        col["mb_s"] = sorted(rates)[len(rates) // 2]
     log("     %s" % ", ".join("%s=%s" % kv for kv in col.items()))
     return col
+
+
+def measure_speed(bench, columns, rounds, log=print):
+    """MB/s of every column that streams, in interleaved rounds (each column once per
+    round, in turn, so that the host's load falls on all alike); the median, and its
+    ratio to urequests' in the same run."""
+    rates = {}
+    for _ in range(rounds):
+        for col, (label, key, libpath, image) in columns:
+            if isinstance(col["figures"].get("growth_cl"), int):
+                total, _, us = bench.numbers("stream", key, "/bytes/%d" % SIZE, libpath, image)
+                rates.setdefault(label, []).append(SIZE / us)  # bytes per us = MB/s
+    for col, (label, _, _, _) in columns:
+        if label in rates:
+            col["figures"]["mb_s"] = sorted(rates[label])[len(rates[label]) // 2]
+    ureq = next((c["figures"].get("mb_s") for c, spec in columns if spec[1] == "ureq"), None)
+    for col, _ in columns:
+        if ureq and col["figures"].get("mb_s"):
+            col["figures"]["mb_s_ratio"] = col["figures"]["mb_s"] / ureq
+    log("   MB/s: %s" % ", ".join("%s %.0f" % (c["label"], c["figures"]["mb_s"])
+                                  for c, _ in columns if "mb_s" in c["figures"]))
 
 
 # ----------------------------------------------------------------- driving
@@ -469,6 +488,7 @@ def _each_interpreter(result, interpreters, columns, bench_dir, server, tls_serv
                                  rounds, chunked=key != "ureq",
                                  tls=key == "mhl" and info["tls"] and tls_server, log=log)
             table["columns"].append({"label": label, "key": key, "figures": col})
+        measure_speed(bench, list(zip(table["columns"], cols)), rounds, log)
         if search:
             table["baseline"] = bases.get(None, bases.get(rom))
         result["tables"].append(table)
@@ -509,7 +529,7 @@ def _cell(v):
     if v is None:
         return "-"
     if isinstance(v, float):
-        return "%.0f" % v
+        return "%.0f" % v if v >= 10 else "%.2f" % v
     if isinstance(v, int):
         return "{:,}".format(v)
     return str(v)
@@ -532,7 +552,7 @@ def markdown(result):
         L.append("| | " + " | ".join(c["label"] for c in cols) + " |")
         L.append("|---|" + "---:|" * len(cols))
         for key, name in FIGURES:
-            if all(c["figures"].get(key) is None for c in cols):
+            if not any(isinstance(c["figures"].get(key), (int, float)) for c in cols):
                 continue  # not measured here: min heap in a quick run, HTTPS without tls
             L.append("| %s | %s |" % (name, " | ".join(_cell(c["figures"].get(key))
                                                        for c in cols)))
