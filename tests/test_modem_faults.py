@@ -18,7 +18,7 @@ from microhttplib.ports.serial_modem import (
 )
 
 import servers
-from modem_helpers import FAMILIES, OPEN_COMMAND, Rig
+from modem_helpers import FAMILIES, OPEN_COMMAND, Rig, credentials
 
 
 @pytest.fixture(params=FAMILIES)
@@ -209,4 +209,20 @@ def test_esp_at_bring_up_closes_links_an_earlier_run_left_open(http_server):
             conn.request("GET", "/index.html")
             assert conn.getresponse().status == 200
             modem._port.close()  # the program dies: no AT+CIPCLOSE, the link stays open on the module
+            assert rig.emulator.links
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_sockets_a_crashed_program_left_open_do_not_use_up_the_module(family, http_server):
+    """A module keeps its sockets across host restarts (a SARA-R4 has 7, and
+    AT+USOCR fails once all are taken); each bring-up frees what an earlier
+    run left open, so restarting more often than that still GETs."""
+    with Rig(family) as rig:
+        rig.modem.close()
+        for attempt in range(8):
+            modem = Modem(rig.path, family, **credentials(family))
+            conn = HTTPConnection("localhost", http_server.port, timeout=10, transport=modem)
+            response, body = get(conn, "/bytes/100")
+            assert response.status == 200 and body == servers.pattern(100)
+            modem._port.close()  # the program dies: no close, the socket stays open on the module
             assert rig.emulator.links

@@ -200,14 +200,15 @@ class Modem:
     def _probe(self):
         """AT until the modem answers (it may still be booting); bounded."""
         engine = self.engine
+        stale = engine.late_reply is not None  # e.g. the AT that found a silent reboot
         for attempt in range(3):
-            engine.late_reply = None  # a late OK to an earlier AT is harmless here
+            engine.late_reply = None  # a late OK must not fail the probe...
             try:
                 engine.command(b"AT", 1000)
             except ModemTimeout:
                 continue
-            if attempt:
-                engine.late_reply = True  # let late OKs land before ATE0
+            if attempt or stale:
+                engine.late_reply = True  # ...but lands before ATE0, or every reply is off by one
             return
         raise ModemTimeout(
             ETIMEDOUT, "%s: no answer to AT on %s (power, wiring, baud rate?)" % (self.name, self._port_spec)

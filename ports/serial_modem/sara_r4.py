@@ -73,7 +73,9 @@ class SARAR4(Family):
     urcs = (
         (b"+UUPSDD: ", b"", NETDOWN),  # the packet data context was deactivated
     )
-    bringup = (
+    # Sockets survive a host restart: those an earlier run left open are
+    # closed first (optional: ERROR when free), or after 7 AT+USOCR fails for good.
+    bringup = tuple(("AT+USOCL=%d" % socket, 120, None, None, True) for socket in range(7)) + (
         ("AT+CGATT=1", 360, None, None),
         ('AT+CGDCONT=1,"IP","{apn}"', 5, None, None),
         ("AT+CGACT=1,1", 150, None, None),
