@@ -38,15 +38,16 @@ def _readinto_filled(self, b):
     may serve it (0 once closed, or after any other read: _transfer resets it).
     """
     n = len(b)
-    buf = self._buf
-    start = buf.start
-    if n < self._direct and start + n <= buf.end and type(b) is bytearray:
-        end = start + n
-        b[:n] = buf.view[start:end]
-        buf.start = end
-        self._direct -= n
-        self.length -= n
-        return n
+    if n < self._direct:  # never once closed: the connection may have taken _buf back
+        buf = self._buf
+        start = buf.start
+        if start + n <= buf.end and type(b) is bytearray:
+            end = start + n
+            b[:n] = buf.view[start:end]
+            buf.start = end
+            self._direct -= n
+            self.length -= n
+            return n
     if self.fp is None:
         return 0
     view = memoryview(b)

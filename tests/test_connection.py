@@ -140,6 +140,19 @@ def test_unread_response_is_drained_before_the_next_request(http_server):
     assert port.isclosed()
 
 
+def test_response_left_by_the_next_request_reads_as_closed(http_server):
+    # http.client: a response closed by the next request reads nothing, no error.
+    conn = httplib.HTTPConnection(http_server.host, http_server.port)
+    conn.request("GET", "/bytes/200000")
+    first = conn.getresponse()
+    assert first.read(10) == pattern(200000)[:10]
+    conn.request("GET", "/index.html")  # too much left to drain: first is closed
+    assert first.isclosed()
+    assert first.readinto(bytearray(10)) == 0
+    assert first.read() == b""
+    assert conn.getresponse().read() == INDEX_HTML
+
+
 def test_request_body_kinds(http_server):
     conn = httplib.HTTPConnection(http_server.host, http_server.port)
 

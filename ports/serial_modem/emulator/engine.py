@@ -239,9 +239,6 @@ class Emulator:
 
     # ---- output -------------------------------------------------------
 
-    def emit(self, data):
-        self._out += data
-
     def reply(self, *lines):
         for line in lines:
             self._out += b"\r\n" + line + b"\r\n"
