@@ -258,3 +258,35 @@ def test_a_reply_announcing_more_than_asked_is_refused():
     port.close()
     os.close(master)
     os.close(slave)
+
+
+@pytest.mark.parametrize("header", [b"+CIPRXGET: 2,0,x,0", b"+CIPRXGET: 2,0,5,x", b"+CIPRXGET: 2,0"])
+def test_a_garbled_read_header_is_a_modem_error(header):
+    """A count field that is not a number is a ModemError (the HTTP layer
+    expects one), never a ValueError, and no byte after it is payload."""
+    import os
+    import pty
+    import threading
+    from microhttplib.ports.serial_modem.engine import ATEngine
+    from microhttplib.ports.serial_modem.port import open_port
+    from microhttplib.ports.serial_modem.sim800 import SIM800, Link
+
+    master, slave = pty.openpty()
+    port = open_port(os.ttyname(slave), 115200)
+    engine = ATEngine(port, SIM800(), lambda *a: None)
+
+    def answer():
+        data = b""
+        while b"\r" not in data:
+            data += os.read(master, 100)
+        os.write(master, b"\r\n" + header + b"\r\nhello\r\nOK\r\n")
+
+    threading.Thread(target=answer, daemon=True).start()
+    dest = bytearray(100)
+    with pytest.raises(ModemError, match="garbled reply"):
+        engine.read(b"AT+CIPRXGET=2,0,100", memoryview(dest), Link, 2000)
+    assert engine.late_reply
+    assert dest == bytearray(100)
+    port.close()
+    os.close(master)
+    os.close(slave)

@@ -432,7 +432,7 @@ class ATEngine:
                         raise ModemTimeout(ETIMEDOUT, "%s: modem stopped answering" % self.name)
                     return
                 if header and line.startswith(header[0]):
-                    got = int_field(line, header[0], header[2])
+                    got = self._count(line, header[0], header[2])
                     self.read_exact(None, got, deadline_after(2000))
                     self._header = None
                 elif self.final(line):
@@ -537,7 +537,7 @@ class ATEngine:
                 if line.startswith(channel.send_done):
                     sent = len(data)
                     if channel.sent_field is not None:
-                        sent = int_field(line, channel.send_done, channel.sent_field)
+                        sent = self._count(line, channel.send_done, channel.sent_field)
                     if sent < 0:
                         raise SendFailed("%s: send failed (%s)" % (self.name, text(line)))
                     if channel.ok_after_send_done:
@@ -570,6 +570,15 @@ class ATEngine:
             if verdict < 0:
                 raise CommandError("%s: %s failed (%s)" % (self.name, self._what(), self._explain(line)))
 
+    def _count(self, line, prefix, index):
+        """A count field of a reply header. A garbled one means the exchange
+        is out of step, so what follows it cannot be trusted as payload."""
+        try:
+            return int_field(line, prefix, index)
+        except ValueError:
+            self.late_reply = True
+            raise ModemError("%s: garbled reply (%s)" % (self.name, text(line)))
+
     def read(self, cmd, dest, channel, timeout_ms):
         """Pull up to len(dest) buffered bytes of a link into dest; return count.
 
@@ -585,9 +594,9 @@ class ATEngine:
             while True:
                 line = self._next_line(deadline, prefix)
                 if line.startswith(prefix) and got < 0:
-                    got = int_field(line, prefix, channel.got_field)
+                    got = self._count(line, prefix, channel.got_field)
                     if channel.left_field is not None:
-                        self.left = int_field(line, prefix, channel.left_field)
+                        self.left = self._count(line, prefix, channel.left_field)
                     self._header = None
                     if got > len(dest):
                         # More than asked: the count is noise, and what follows
