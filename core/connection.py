@@ -283,8 +283,11 @@ class HTTPConnection:
         self._state = _REQ_SENT
         head = self._buffer
         head += b"\r\n"
-        if self.debuglevel > 0:
-            head = bytes(head)  # send() prints it as http.client does
+        if self.debuglevel > 0 or not MICROPYTHON:
+            # A copy on CPython: a memoryview that a transport made of it (kept
+            # by a traceback) would forbid resizing the buffer. And send()
+            # prints bytes, as http.client does.
+            head = bytes(head)
         if self._sock is not None:
             # A kept-alive socket the server has closed is replaced before
             # anything is sent: safe for any method.
