@@ -10,7 +10,7 @@ nothing; what a plain GET, POST or PUT does not run is in connection_more.py.
 
 from .clock import DEFAULT_TIMEOUT, resolve_timeout
 from .buffer import MICROPYTHON, RecvBuffer, as_reader
-from .parser import ResponseParser, _attach, _error, _errors, _method
+from .parser import ResponseParser, _attach, _error, _errors, _load
 from .response import DEFAULT_BUFFER_SIZE, DEFAULT_MAX_HEADERS, DEFAULT_MAX_LINE, HTTPResponse
 
 HTTP_PORT = 80
@@ -57,12 +57,6 @@ def _to_bytes(value, encoding, what):
     raise TypeError("%s must be str, bytes or int, not %s" % (what, type(value).__name__))
 
 
-# Methods in connection_more.py, loaded on first use on MicroPython.
-_CONNECTION_MORE = (" set_tunnel set_debuglevel _tunnel _read_blocks _output _send_blocks _send_body"
-                    " _await_continue _frame_body _check_declared_length _not_latin1 _send_again"
-                    " _retry _drop_socket _settle _connect_indirect _put_auto_headers ")
-
-
 class HTTPConnection:
     _http_vsn = 11
     _http_vsn_str = "HTTP/1.1"
@@ -71,6 +65,7 @@ class HTTPConnection:
     auto_open = 1
     debuglevel = 0
     _host_key = None  # (host, port, Host header value) of the last request
+    _create_connection = None  # http.client's socket factory hook (test suites set it)
 
     def __init__(self, host, port=None, timeout=DEFAULT_TIMEOUT, source_address=None,
                  blocksize=8192, *, strict=None, transport=None, buffer_size=None,
@@ -83,7 +78,7 @@ class HTTPConnection:
         self._buffer_size = buffer_size or DEFAULT_BUFFER_SIZE
         self.max_line = max_line
         self.max_headers = max_headers
-        self.keep_headers = tuple(h.lower() for h in keep_headers) if keep_headers else None
+        self.keep_headers = tuple(map(str.lower, keep_headers)) if keep_headers else None
         self.continue_timeout = continue_timeout
         self._sock = None
         self._rbuf = None
@@ -103,7 +98,9 @@ class HTTPConnection:
         self._validate_host(self.host)
 
     def __getattr__(self, name):
-        return _method(self, _CONNECTION_MORE, "connection_more", name)
+        # What this class lacks may be a method of connection_more.py, which
+        # a board loads on first use (so no lookup on a GET's path may miss).
+        return _load("connection_more").method(self, name)
 
     # ---------------------------------------------------------- addressing
 
@@ -129,11 +126,6 @@ class HTTPConnection:
             host = host[1:-1]
         return host, port
 
-    @staticmethod
-    def _validate_host(host):
-        if _has_ctl(host):
-            raise _error("InvalidURL", "URL can't contain control characters. %r" % (host,))
-
     # ---------------------------------------------------------- connecting
 
     @property
@@ -154,7 +146,7 @@ class HTTPConnection:
         transport = self._transport
         if transport is None:
             transport = self._transport = default_transport()
-        if self._tunnel_host or getattr(self, "_create_connection", None) is not None:
+        if self._tunnel_host or self._create_connection is not None:
             self._connect_indirect()
         else:
             self.sock = transport.connect(self.host, self.port, resolve_timeout(self.timeout),
@@ -254,19 +246,24 @@ class HTTPConnection:
         if _has_ctl(url):
             raise _error("InvalidURL", "URL can't contain control characters. %r" % (url,))
 
+    _validate_host = _validate_path  # the same check; each can be overridden on its own
+
     @staticmethod
     def _check_header(name, value):
         if not name or min(name) <= 32 or b":" in name or b"\x7f" in name:
             raise ValueError("Invalid header name %r" % (name,))
-        if value and (min(value) < 32 or b"\x7f" in value) \
-                and any(c < 32 and c != 9 or c == 127 for c in value):
+        if value and (b"\x7f" in value
+                      or min(value) < 32 and min(value.replace(b"\t", b" ")) < 32):
             raise ValueError("Invalid header value %r" % (value,))
 
     def putheader(self, header, *values):
         if self._state != _REQ_STARTED:
             raise _error("CannotSendHeader")
         name = _to_bytes(header, "ascii", "header name")
-        value = b", ".join(_to_bytes(v, "latin-1", "header value") for v in values)
+        value = comma = b""
+        for v in values:
+            value += comma + _to_bytes(v, "latin-1", "header value")
+            comma = b", "
         self._check_header(name, value)
         if len(name) == 6 and name.lower() == b"expect" \
                 and value.strip().lower() == b"100-continue":

@@ -19,6 +19,14 @@ METHODS = ("set_tunnel", "set_debuglevel", "_tunnel", "_read_blocks", "_output",
            "_not_latin1", "_send_again", "_retry", "_drop_socket", "_settle",
            "_connect_indirect", "_put_auto_headers")
 
+def method(conn, name):
+    """conn.name for HTTPConnection.__getattr__: a function of METHODS bound to conn."""
+    if name not in METHODS:
+        raise AttributeError(name)
+    function = globals()[name]
+    return lambda *args, **kw: function(conn, *args, **kw)
+
+
 # An unread response smaller than this is drained so the connection is reused.
 _DRAIN_LIMIT = 1024 if MICROPYTHON else 65536
 
@@ -55,7 +63,7 @@ def _connect_indirect(self):
     """connect() through http.client's socket factory hook (test suites set
     it) or to the proxy of a tunnel."""
     timeout = resolve_timeout(self.timeout)
-    create = getattr(self, "_create_connection", None)
+    create = self._create_connection
     if create is not None:
         sock = create((self.host, self.port), timeout, self.source_address)
     else:

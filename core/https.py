@@ -30,7 +30,7 @@ class HTTPSConnection(HTTPConnection):
         return self._context
 
     def connect(self):
-        if self._tunnel_host or getattr(self, "_create_connection", None) is not None:
+        if self._tunnel_host or self._create_connection is not None:
             # A plain socket (to the proxy, through the tunnel), then TLS over it.
             HTTPConnection.connect(self)
             transport = self._transport
