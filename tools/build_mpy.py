@@ -254,10 +254,10 @@ def _merged_sources(sources):
     # merged module, so a request never loads the stubs.
     init = texts[pkg + "__init__"]
     for m in ("connection", "response", "headers"):
-        pattern = 'return "%s"' % m
+        pattern = 'module = "%s"' % m
         if pattern not in init:
-            sys.exit("build_mpy: core/__init__.py no longer has %r (_home)" % pattern)
-        init = init.replace(pattern, 'return "%s"' % MERGED_NAME)
+            sys.exit("build_mpy: core/__init__.py no longer has %r (__getattr__)" % pattern)
+        init = init.replace(pattern, 'module = "%s"' % MERGED_NAME)
     texts[pkg + "__init__"] = init
     return texts
 
