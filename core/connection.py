@@ -75,6 +75,8 @@ class HTTPConnection:
         self.timeout = timeout
         self.source_address = source_address
         self.blocksize = blocksize
+        if transport is None:
+            transport = default_transport()
         self._transport = transport
         self._buffer_size = buffer_size or DEFAULT_BUFFER_SIZE
         self.max_line = max_line
@@ -108,16 +110,11 @@ class HTTPConnection:
     def _get_hostport(self, host, port):
         if port is None:
             i = host.rfind(":")
-            j = host.rfind("]")  # IPv6 literals are bracketed
-            if i > j:
-                text = host[i + 1:]
-                if not text or text.strip("0123456789"):
-                    raise _error("InvalidURL", "nonnumeric port: '%s'" % text)
-                port = int(text)
-                host = host[:i]
+            if i > host.rfind("]"):  # IPv6 literals are bracketed
+                host, port = host[:i], host[i + 1:]
             else:
                 port = self.default_port
-        elif not isinstance(port, int):
+        if not isinstance(port, int):
             if not isinstance(port, str) or not port or port.strip("0123456789"):
                 raise _error("InvalidURL", "nonnumeric port: '%s'" % (port,))
             port = int(port)
@@ -144,13 +141,10 @@ class HTTPConnection:
             self._reused = False
 
     def connect(self):
-        transport = self._transport
-        if transport is None:
-            transport = self._transport = default_transport()
         if self._tunnel_host or self._create_connection is not None:
             self._connect_indirect()
         else:
-            self.sock = transport.connect(self.host, self.port, resolve_timeout(self.timeout),
+            self.sock = self._transport.connect(self.host, self.port, resolve_timeout(self.timeout),
                                           self.source_address)
 
     def close(self):
@@ -292,7 +286,7 @@ class HTTPConnection:
             # anything is sent: safe for any method.
             dead = self._rbuf is None or self._rbuf.sock is None
             if not dead and self._reused:
-                transport = self._transport or default_transport()
+                transport = self._transport
                 if hasattr(transport, "peer_closed"):
                     try:
                         dead = transport.peer_closed(self._sock)
