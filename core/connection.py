@@ -304,9 +304,7 @@ class HTTPConnection:
             self._send_body(head, message_body, encode_chunked)
 
     def request(self, method, url, body=None, headers={}, *, encode_chunked=False):
-        replayable = (self._reused and self._sock is not None
-                      and method.upper() in ("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE")
-                      and (body is None or isinstance(body, (bytes, bytearray, str))))
+        reused = self._reused and self._sock is not None
         try:
             names = [k.lower() for k in headers] if headers else ()
             self.putrequest(method, url, skip_host="host" in names,
@@ -334,11 +332,11 @@ class HTTPConnection:
             self.endheaders(body, encode_chunked=encode_chunked)
         except OSError as exc:
             # Perhaps the server closed the kept-alive socket as we wrote to it.
-            if not replayable:
+            if not reused:
                 raise
             self._send_again(exc, method, url, body, headers, encode_chunked)
             return
-        if replayable:
+        if reused:
             self._replay = (method, url, body, headers, encode_chunked)
 
     # ----------------------------------------------------------- receiving
