@@ -337,7 +337,9 @@ class HTTPConnection:
             self._send_again(exc, method, url, body, headers, encode_chunked)
             return
         if reused:
-            self._replay = (method, url, body, headers, encode_chunked)
+            # How to send it again (_retry); the URL alone when there is no body or header.
+            self._replay = url if body is None and not headers \
+                else (method, url, body, headers, encode_chunked)
 
     # ----------------------------------------------------------- receiving
 

@@ -239,6 +239,8 @@ def _retry(self, exc):
     """The server had closed the reused connection: send the request once more."""
     replay = self._replay
     self._replay = None
+    if isinstance(replay, str):
+        replay = (self._method, replay, None, {}, False)
     self._send_again(exc, *replay)
     response = self._new_response(self._method)
     response.begin()
