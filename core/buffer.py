@@ -11,9 +11,6 @@ import sys
 
 MICROPYTHON = sys.implementation.name == "micropython"
 
-# A board refills the buffer in small steps while it waits for chunk framing,
-# so that little body data has to be copied byte by byte afterwards.
-FRAMING_READ = 64 if MICROPYTHON else 1 << 30
 # On CPython a read much smaller than the buffer fills the buffer first: one
 # system call then serves many reads. A board receives straight into the
 # caller's memory instead, saving the copy.

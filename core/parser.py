@@ -29,23 +29,14 @@ _STATUS_LINE = const(0)
 _HEADER_LINES = const(1)
 _HEAD_DONE = const(2)
 
-# Chunked body states.
-_CH_SIZE = const(0)       # hex digits of a chunk size
-_CH_SIZE_END = const(1)   # whitespace after the digits
-_CH_EXT = const(2)        # a chunk extension, skipped up to the line end
-_CH_SIZE_LF = const(3)    # CR seen, LF must follow
-_CH_DATA = const(4)       # chunk_left bytes of data are due
-_CH_DATA_CR = const(5)    # CR LF after the data
-_CH_DATA_LF = const(6)
-_CH_TRAILER = const(7)    # trailer lines after the last chunk
-_CH_DONE = const(8)
+# Chunked body states (the rest are in chunked.py).
+_CH_SIZE = const(0)  # hex digits of a chunk size
+_CH_DONE = const(8)  # the body is complete
 
 _CR = const(13)
 _LF = const(10)
 _SP = const(32)
 _HTAB = const(9)
-_SEMICOLON = const(59)
-_MAX_HEX_DIGITS = const(16)
 # Empty lines skipped before a status line (aiohttp sends one after a 100
 # Continue); more than this is no HTTP response.
 _MAX_BLANK_LINES = const(4)
@@ -114,6 +105,17 @@ def _attach(cls, module):
         setattr(cls, name, getattr(module, name))
 
 
+# The methods of chunked.py, attached to ResponseParser with the first
+# chunked response (or the first call of one, by a sans-io caller).
+_CHUNKED_METHODS = (" next_chunk parse_chunked _size_byte _end_of_size_line consumed_chunk_data"
+                    " _parse_trailers ")
+
+
+def _chunked_methods():
+    if not hasattr(ResponseParser, "parse_chunked"):
+        _attach(ResponseParser, "chunked")
+
+
 def _error(name, *args):
     """A new exception of errors.py: raise _error("LineTooLong", ...)."""
     return getattr(_errors(), name)(*args)
@@ -133,16 +135,6 @@ def _decode(raw):
 def _is_decimal(text):
     """ASCII digits only: str.isdigit() also accepts '\xb2' and other digits."""
     return bool(text) and not text.strip("0123456789")
-
-
-def _hex_value(c):
-    """The value of one hex digit byte, or -1."""
-    if 48 <= c <= 57:
-        return c - 48
-    c |= 0x20
-    if 97 <= c <= 102:
-        return c - 87
-    return -1
 
 
 class ResponseParser:
@@ -182,7 +174,8 @@ class ResponseParser:
         self._size_digits = 0
         self._size = 0  # becomes chunk_left once the size line has ended
 
-    # head_complete, body_complete and needs_line are computed on access.
+    # head_complete and body_complete are computed on access, and the chunked
+    # decoding methods are loaded (chunked.py).
     # Not properties: on MicroPython a class with one makes every attribute
     # store of its instances look the name up in the class first.
     def __getattr__(self, name):
@@ -190,8 +183,9 @@ class ResponseParser:
             return self._head_state == _HEAD_DONE
         if name == "body_complete":
             return self._chunk_state == _CH_DONE
-        if name == "needs_line":  # chunk framing waits for a (trailer) line to end
-            return self._chunk_state == _CH_TRAILER
+        if " " + name + " " in _CHUNKED_METHODS:
+            _chunked_methods()
+            return getattr(self, name)
         raise AttributeError(name)
 
     # ----------------------------------------------------------------- head
@@ -335,6 +329,7 @@ class ResponseParser:
                 if "chunked" in codings[:-1]:
                     raise _error("ProtocolError", "chunked applied twice: %r" % te)
                 self.framing = CHUNKED
+                _chunked_methods()
             else:
                 # RFC 9112 6.3: the last coding is not chunked, read until close.
                 self.framing = UNTIL_CLOSE
@@ -356,129 +351,6 @@ class ResponseParser:
         self.framing = NO_BODY
         self.length = 0
         self._chunk_state = _CH_DONE
-
-    # ------------------------------------------------------------- chunked
-
-    def parse_chunked(self, buf, start, end):
-        """Consume chunk framing from buf[start:end] and return the new start.
-
-        Stops when data is due (chunk_left > 0), when the bytes run out, or
-        when the body is complete. Allocates nothing except for trailers;
-        on MicroPython this frame and the ones it calls in the body loop stay
-        within 11 words of VM state (a larger frame is heap-allocated).
-        """
-        state = self._chunk_state
-        while start < end:
-            if state == _CH_DATA:
-                break
-            c = buf[start]
-            if state == _CH_SIZE:
-                state = self._size_byte(c)
-            elif state == _CH_SIZE_END:
-                if c == _SEMICOLON:
-                    state = _CH_EXT
-                elif c == _CR:
-                    state = _CH_SIZE_LF
-                elif c == _LF:
-                    state = self._end_of_size_line()
-                elif c != _SP and c != _HTAB:
-                    raise _error("ProtocolError", "invalid byte 0x%02x after chunk size" % c)
-                else:  # padding counts against max_line, as an extension does
-                    self._line_bytes += 1
-                    if self._line_bytes > self.max_line:
-                        raise _error("LineTooLong", "chunk size", self.max_line)
-            elif state == _CH_EXT:
-                if c == _CR:
-                    state = _CH_SIZE_LF
-                elif c == _LF:
-                    state = self._end_of_size_line()
-                elif c < _SP and c != _HTAB or c == 127:
-                    raise _error("ProtocolError", "control byte 0x%02x in chunk extension" % c)
-                else:
-                    self._line_bytes += 1
-                    if self._line_bytes > self.max_line:
-                        raise _error("LineTooLong", "chunk size", self.max_line)
-            elif state == _CH_SIZE_LF:
-                if c != _LF:
-                    raise _error("ProtocolError", "bare CR in chunk size line")
-                state = self._end_of_size_line()
-            elif state == _CH_DATA_CR:
-                if c == _CR:
-                    state = _CH_DATA_LF
-                elif c == _LF:
-                    state = _CH_SIZE
-                else:
-                    raise _error("ProtocolError", "chunk data longer than its size")
-            elif state == _CH_DATA_LF:
-                if c != _LF:
-                    raise _error("ProtocolError", "bare CR after chunk data")
-                state = _CH_SIZE
-            elif state == _CH_TRAILER:
-                self._chunk_state = state
-                return self._parse_trailers(buf, start, end)
-            else:  # _CH_DONE
-                break
-            start += 1
-        self._chunk_state = state
-        return start
-
-    def _size_byte(self, c):
-        """One byte of the chunk size; the next state."""
-        digit = _hex_value(c)
-        if digit >= 0:
-            self._size_digits += 1
-            if self._size_digits > _MAX_HEX_DIGITS:
-                raise _error("ProtocolError", "chunk size has too many digits")
-            self._size = self._size * 16 + digit
-            return _CH_SIZE
-        if not self._size_digits:
-            raise _error("ProtocolError", "chunk size line without a size")
-        if c == _SP or c == _HTAB:
-            return _CH_SIZE_END
-        if c == _SEMICOLON:
-            return _CH_EXT
-        if c == _CR:
-            return _CH_SIZE_LF
-        if c == _LF:
-            return self._end_of_size_line()
-        raise _error("ProtocolError", "invalid byte 0x%02x in chunk size" % c)
-
-    def _end_of_size_line(self):
-        self._size_digits = 0
-        self._line_bytes = 0
-        self.chunk_left = self._size
-        self._size = 0
-        if self.chunk_left:
-            return _CH_DATA
-        return _CH_TRAILER
-
-    def consumed_chunk_data(self, n):
-        """The caller took n bytes of chunk data."""
-        self.chunk_left -= n
-        if not self.chunk_left:
-            self._chunk_state = _CH_DATA_CR
-
-    def _parse_trailers(self, buf, start, end):
-        """Trailer fields are checked and dropped, as http.client does."""
-        while True:
-            nl = buf.find(b"\n", start, end)
-            if nl < 0:
-                if end - start > self.max_line:
-                    raise _error("LineTooLong", "trailer line", self.max_line)
-                return start
-            stop = nl - 1 if nl > start and buf[nl - 1] == _CR else nl
-            if stop == start:
-                self._chunk_state = _CH_DONE
-                return nl + 1
-            if stop - start > self.max_line:
-                raise _error("LineTooLong", "trailer line", self.max_line)
-            raw = bytes(buf[start:stop])
-            if b"\r" in raw or b"\x00" in raw or b":" not in raw:
-                raise _error("ProtocolError", "invalid trailer line")
-            self._header_count += 1
-            if self._header_count > self.max_headers:
-                raise _error("HTTPException", "got more than %d headers" % self.max_headers)
-            start = nl + 1
 
 
 def _content_length(values):

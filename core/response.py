@@ -9,7 +9,7 @@ memoryview slice, which allocates there.
 """
 
 from .clock import deadline_after, is_timeout, seconds_left, timeout_error
-from .buffer import FRAMING_READ, MICROPYTHON, RecvBuffer, as_reader
+from .buffer import MICROPYTHON, RecvBuffer, as_reader
 from .headers import HTTPMessage
 from .parser import (
     CHUNKED, CONTENT_LENGTH, NO_BODY, UNTIL_CLOSE, ResponseParser, _attach, _error, _errors,
@@ -198,7 +198,7 @@ class HTTPResponse:
                 self._body_done()
             return got
         if p.framing == CHUNKED:
-            if not p.chunk_left and not self._next_chunk():
+            if not p.chunk_left and not p.next_chunk(buf):
                 self._body_done()
                 return 0
             if n > p.chunk_left:
@@ -214,23 +214,6 @@ class HTTPResponse:
                 self._body_done()
             return got
         return 0
-
-    def _next_chunk(self):
-        """Parse chunk framing until data is due (True) or the body ends (False)."""
-        p = self._parser
-        buf = self._buf
-        while not p.chunk_left:
-            if p.body_complete:
-                return False
-            if buf.start == buf.end and not p.needs_line:
-                if not buf.refill(FRAMING_READ):
-                    raise _error("IncompleteRead", b"", None)
-            before = buf.start
-            buf.start = p.parse_chunked(buf.data, buf.start, buf.end)
-            if p.needs_line and buf.start == before and not p.body_complete:
-                if buf.fill() <= 0:  # a trailer line split across reads
-                    raise _error("IncompleteRead", b"", None)
-        return True
 
     def _fill(self, view, n):
         """Transfer until n bytes are in view or the body ends (allocates views)."""

@@ -134,7 +134,7 @@ def peek(self, n=0):
     buf = self._buf
     self._direct = 0  # the bytes peeked at go through the buffer
     try:
-        if p.framing == CHUNKED and not p.chunk_left and not self._next_chunk():
+        if p.framing == CHUNKED and not p.chunk_left and not p.next_chunk(buf):
             self._body_done()
             return b""
         if buf.start == buf.end and (buf.sock is None or not buf.refill(len(buf.data))):
