@@ -11,6 +11,8 @@ state in small ints, so it allocates nothing and never needs a whole line
 in the buffer: that is what lets the body loop run under heap_lock().
 """
 
+import sys
+
 try:
     from micropython import const
 except ImportError:
@@ -41,23 +43,27 @@ _HTAB = const(9)
 # Continue); more than this is no HTTP response.
 _MAX_BLANK_LINES = const(4)
 
-# Characters that may not appear in a header name (RFC 9110 token), besides
-# the controls and SP that min() finds. A string, not a set: nothing to build.
-_DELIMITERS = '\x7f"(),/:;<=>?@[\\]{}'
+# Bytes that may not appear in a header name (RFC 9110 token), besides the
+# controls and SP that min() finds. Bytes, not a set: nothing to build.
+_DELIMITERS = b'\x7f"(),/:;<=>?@[\\]{}'
+# MicroPython decodes UTF-8 only (recent releases refuse other codec names):
+# there a header that is not plain ASCII is decoded byte by byte (_decode).
+_CODEC = "utf-8" if sys.implementation.name == "micropython" else "iso-8859-1"
 
 
-def _bad_name(name):
-    if not name or min(name) <= " ":
+def _bad_name(raw):
+    """raw (bytes of a header name) is empty or not a token."""
+    if not raw or min(raw) <= _SP:
         return True
-    for c in _DELIMITERS:
-        if c in name:
+    for c in raw:
+        if c in _DELIMITERS:
             return True
     return False
 
 
-def _has_ctl_in_value(value):
-    """Control characters refused in header values (HTAB is allowed)."""
-    return any(c < " " and c != "\t" or c == "\x7f" for c in value)
+def _has_ctl_in_value(raw):
+    """Control bytes refused in header values (HTAB is allowed)."""
+    return any(c < _SP and c != _HTAB or c == 127 for c in raw)
 
 # CPython parses a complete plain head as one block (headblock.py). MicroPython
 # has no bytes.translate(), keeps the line-by-line path below, whose peak heap
@@ -122,9 +128,14 @@ def _error(name, *args):
 
 
 def _decode(raw):
-    """Header bytes are ISO-8859-1, as in http.client (MicroPython only has UTF-8)."""
+    """Header bytes (any bytes-like object) as text: ISO-8859-1, as in http.client.
+
+    str() of a memoryview copies only the text (a slice of the buffer would be
+    a copy of its own first), and allocates nothing for a text that is already
+    an interned name on MicroPython.
+    """
     try:
-        text = raw.decode("iso-8859-1")
+        text = str(raw, _CODEC)
     except (UnicodeError, LookupError):
         text = None
     if text is None or len(text) != len(raw):  # MicroPython decoded it as UTF-8
@@ -200,6 +211,7 @@ class ResponseParser:
             done = _parse_block(self, buf, start, end)
             if done >= 0:
                 return done
+        view = None  # memoryview(buf), made for the first complete line
         while self._head_state != _HEAD_DONE:
             nl = buf.find(b"\n", start, end)
             if nl < 0:
@@ -213,25 +225,23 @@ class ResponseParser:
                 raise _error("LineTooLong", 
                     "status line" if self._head_state == _STATUS_LINE else "header line",
                     self.max_line)
-            line = buf[start:stop]  # a copy already (bytes or bytearray)
+            if view is None:
+                view = memoryview(buf)
             if self._head_state == _STATUS_LINE:
-                if not line and self._line_bytes < _MAX_BLANK_LINES:
+                if stop == start and self._line_bytes < _MAX_BLANK_LINES:
                     self._line_bytes += 1  # a stray CR LF before the response
                 else:
-                    self._status_line(line)
+                    if buf.find(b"\r", start, stop) >= 0 or buf.find(b"\0", start, stop) >= 0:
+                        raise _error("BadStatusLine", _decode(view[start:stop]))
+                    self._status(_decode(view[start:stop]))
                     self._line_bytes = 0
                     self._head_state = _HEADER_LINES
-            elif not line:
+            elif stop == start:
                 self._end_of_head()
             else:
-                self._header_line(line)
+                self._header_line(buf, view, start, stop)
             start = nl + 1
         return start
-
-    def _status_line(self, raw):
-        if b"\r" in raw or b"\x00" in raw:
-            raise _error("BadStatusLine", _decode(raw))
-        self._status(_decode(raw))
 
     def _status(self, line):
         parts = line.split(" ", 2)
@@ -254,51 +264,67 @@ class ResponseParser:
             raise _error("BadStatusLine", line)
         self.reason = parts[2].strip() if len(parts) > 2 else ""
 
-    def _header_line(self, raw):
-        first = raw[0]
+    def _header_line(self, buf, view, start, stop):
+        """One header line, buf[start:stop]: only its name and value become objects."""
+        first = buf[start]
         if first == _SP or first == _HTAB:
-            self._unfold(raw)
+            self._unfold(view[start:stop])
             return
-        line = _decode(raw)
-        name, colon, value = line.partition(":")
-        if not colon or _bad_name(name):
-            raise _error("ProtocolError", "invalid header line: %r" % (line[:80],))
-        value = value.strip(" \t")
-        # min()/max() of the raw bytes allocate nothing: only a line with a
-        # byte below SP or from DEL up has its value's characters checked.
-        if (min(raw) < 32 or max(raw) >= 127) and _has_ctl_in_value(value):
+        colon = buf.find(b":", start, stop)
+        if colon < 0 or _bad_name(view[start:colon]):
+            raise _error("ProtocolError", "invalid header line: %r" % (_decode(view[start:stop])[:80],))
+        begin = colon + 1
+        while begin < stop and (buf[begin] == _SP or buf[begin] == _HTAB):
+            begin += 1
+        while stop > begin and (buf[stop - 1] == _SP or buf[stop - 1] == _HTAB):
+            stop -= 1
+        raw = view[begin:stop]
+        name = _decode(view[start:colon])
+        # min()/max() of the bytes allocate nothing: only a value with a byte
+        # below SP or from DEL up has its bytes checked one by one.
+        if raw and (min(raw) < _SP or max(raw) >= 127) and _has_ctl_in_value(raw):
             raise _error("ProtocolError", "control character in header %r" % (name,))
         self._header_count += 1
         if self._header_count > self.max_headers:
             raise _error("HTTPException", "got more than %d headers" % self.max_headers)
-        keep = self.keep_headers
-        n = len(name)
-        # Only the framing names (10, 14 and 17 long) need a lower-case copy,
-        # unless headers are filtered by name.
-        key = name.lower() if n == 14 or n == 17 or n == 10 or keep is not None else name
+        value = _decode(raw)
         self._last_name = name
-        if key == "content-length":
-            if self._content_lengths is None:
-                self._content_lengths = []
-            self._content_lengths.append(value)
-        elif key == "transfer-encoding":
-            te = self._transfer_encoding
-            self._transfer_encoding = value if te is None else te + ", " + value
-        elif key == "connection":
-            self._connection += "," + value.lower()
-        if keep is None or key in keep:
+        n = colon - start
+        # Only the framing names (10, 14 and 17 long) are compared; the usual
+        # spelling first, which needs no lower-case copy.
+        if n == 14 and (name == "Content-Length" or name.lower() == "content-length"):
+            self._framing_header("content-length", value)
+        elif n == 17 and (name == "Transfer-Encoding" or name.lower() == "transfer-encoding"):
+            self._framing_header("transfer-encoding", value)
+        elif n == 10 and (name == "Connection" or name.lower() == "connection"):
+            self._framing_header("connection", value)
+        keep = self.keep_headers
+        if keep is None or name.lower() in keep:
             self.headers.append((name, value))
             self._last_kept = True
         else:
             self._last_kept = False
 
+    def _framing_header(self, key, value):
+        """A Content-Length, Transfer-Encoding or Connection value, kept for _end_of_head()."""
+        if key == "content-length":
+            cl = self._content_lengths  # several are joined, as one header listing them
+            self._content_lengths = value if cl is None else cl + "," + value
+        elif key == "transfer-encoding":
+            te = self._transfer_encoding
+            self._transfer_encoding = value if te is None else te + ", " + value
+        else:
+            value = value.lower()
+            tokens = self._connection
+            self._connection = value if not tokens else tokens + "," + value
+
     def _unfold(self, raw):
         """obs-fold: RFC 9112 tells a client to replace it with one space."""
         if not self._header_count:
             raise _error("ProtocolError", "header continuation line before any header")
-        value = _decode(raw).strip(" \t")
-        if _has_ctl_in_value(value):
+        if _has_ctl_in_value(raw):
             raise _error("ProtocolError", "control character in a folded header")
+        value = _decode(raw).strip(" \t")
         # Framing headers are examined whether kept or not (keep_headers).
         name = self._last_name
         key = name.lower()
@@ -354,15 +380,17 @@ class ResponseParser:
 
 
 def _content_length(values):
-    """One non-negative decimal length; duplicates must agree (RFC 9110 8.6)."""
+    """One non-negative decimal length from the Content-Length values (joined
+    with commas); duplicates must agree (RFC 9110 8.6)."""
+    if _is_decimal(values) and len(values) <= 18:
+        return int(values)  # the usual single value: no split
     length = -1
-    for header in values:
-        for part in header.split(","):
-            part = part.strip(" \t")  # not strip(): "\xa05" is no length
-            if not _is_decimal(part) or len(part) > 18:
-                raise _error("ProtocolError", "invalid Content-Length %r" % header)
-            n = int(part)
-            if length >= 0 and n != length:
-                raise _error("ProtocolError", "conflicting Content-Length values %r" % values)
-            length = n
+    for part in values.split(","):
+        part = part.strip(" \t")  # not strip(): "\xa05" is no length
+        if not _is_decimal(part) or len(part) > 18:
+            raise _error("ProtocolError", "invalid Content-Length %r" % values)
+        n = int(part)
+        if length >= 0 and n != length:
+            raise _error("ProtocolError", "conflicting Content-Length values %r" % values)
+        length = n
     return length
