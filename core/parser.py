@@ -268,7 +268,7 @@ class ResponseParser:
         """One header line, buf[start:stop]: only its name and value become objects."""
         first = buf[start]
         if first == _SP or first == _HTAB:
-            self._unfold(view[start:stop])
+            _load("obsfold").unfold(self, view[start:stop])
             return
         colon = buf.find(b":", start, stop)
         if colon < 0 or _bad_name(view[start:colon]):
@@ -317,24 +317,6 @@ class ResponseParser:
             value = value.lower()
             tokens = self._connection
             self._connection = value if not tokens else tokens + "," + value
-
-    def _unfold(self, raw):
-        """obs-fold: RFC 9112 tells a client to replace it with one space."""
-        if not self._header_count:
-            raise _error("ProtocolError", "header continuation line before any header")
-        if _has_ctl_in_value(raw):
-            raise _error("ProtocolError", "control character in a folded header")
-        value = _decode(raw).strip(" \t")
-        # Framing headers are examined whether kept or not (keep_headers).
-        name = self._last_name
-        key = name.lower()
-        if value and key in ("content-length", "transfer-encoding"):
-            raise _error("ProtocolError", "folded %s header" % name)
-        if key == "connection":
-            self._connection += " " + value.lower()
-        if self._last_kept and value:
-            prev = self.headers[-1][1]
-            self.headers[-1] = (name, prev + " " + value if prev else value)
 
     def _close_asked(self):
         """The Connection header (or HTTP/1.0 without keep-alive) ends the connection."""

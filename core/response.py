@@ -33,7 +33,7 @@ _UNTIL_CLOSE_AHEAD = 1 << 30
 
 
 # Methods in response_more.py, loaded on first use on MicroPython.
-_RESPONSE_MORE = (" _head_cut_short _status_text _readinto_filled _read_length read1 _fill_once fileno getheaders"
+_RESPONSE_MORE = (" _head_cut_short _print_head _readinto_filled _read_length read1 _fill_once fileno getheaders"
          " info geturl getcode flush readable writable seekable peek readline readlines ")
 
 
@@ -90,9 +90,28 @@ class HTTPResponse:
             if p.status >= 200 or p.status == 101:
                 break
             if self.debuglevel > 0:
-                print("reply:", repr(self._status_text()))
+                self._print_head(False)
             p.reset()  # interim 1xx: the final response follows
-        self._apply_head()
+        self.version = p.version
+        self.code = self.status = p.status  # http.client sets both
+        self.reason = p.reason
+        self.headers = self.msg = HTTPMessage(p.headers)
+        if self.debuglevel > 0:
+            self._print_head(True)
+        # Set before no_body(): a HEAD reply keeps its chunked flag, as in http.client.
+        self.chunked = p.framing == CHUNKED
+        if self._method == "HEAD" or self.status in (204, 304) or self.status < 200:
+            p.no_body()
+        if p.framing == CONTENT_LENGTH:
+            self.length = p.length
+        elif p.framing == NO_BODY:
+            self.length = 0
+        else:
+            self.length = None
+        # After 101 the connection speaks another protocol: never reused for HTTP.
+        self.will_close = p.will_close or self._force_close or self.status == 101
+        if not self.length and p.framing in (NO_BODY, CONTENT_LENGTH):
+            self._body_done()
 
     def _read_head(self, timeout, deadline=None):
         """Receive until the parser has a whole head, within `timeout` seconds in all."""
@@ -134,31 +153,6 @@ class HTTPResponse:
             if deadline is not None and buf.sock is not None:
                 # The connection's timeout again (not continue_timeout).
                 buf.sock.settimeout(self.head_timeout)
-
-    def _apply_head(self):
-        p = self._parser
-        self.version = p.version
-        self.code = self.status = p.status  # http.client sets both
-        self.reason = p.reason
-        self.headers = self.msg = HTTPMessage(p.headers)
-        if self.debuglevel > 0:
-            print("reply:", repr(self._status_text()))
-            for name, value in p.headers:
-                print("header:", name + ":", value)
-        # Set before no_body(): a HEAD reply keeps its chunked flag, as in http.client.
-        self.chunked = p.framing == CHUNKED
-        if self._method == "HEAD" or self.status in (204, 304) or self.status < 200:
-            p.no_body()
-        if p.framing == CONTENT_LENGTH:
-            self.length = p.length
-        elif p.framing == NO_BODY:
-            self.length = 0
-        else:
-            self.length = None
-        # After 101 the connection speaks another protocol: never reused for HTTP.
-        self.will_close = p.will_close or self._force_close or self.status == 101
-        if not self.length and p.framing in (NO_BODY, CONTENT_LENGTH):
-            self._body_done()
 
     # `closed` and `chunk_left` are computed on access. Not properties: on
     # MicroPython a class with one makes every attribute store of its
