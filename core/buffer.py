@@ -36,9 +36,6 @@ class RecvBuffer:
         self.end = 0
         self.max_size = max_size
 
-    def clear(self):
-        self.start = self.end = 0
-
     def fill(self):
         """Read more bytes after the pending ones (head and trailer lines).
 

@@ -4,8 +4,9 @@ A byte-level state machine over chunk-size lines, the CR LF after chunk data
 and the trailer section. It keeps its state in small ints, so it allocates
 nothing (except to check trailer lines) and never needs a whole line in the
 buffer. Many responses have a Content-Length, so these methods load with the
-first chunked response (parser._chunked_methods()) and are then ordinary
-methods of ResponseParser: a board that never meets one never keeps them.
+first Transfer-Encoding header (parser._chunked_methods()) and are then
+ordinary methods of ResponseParser: a board that never meets one never keeps
+them.
 """
 
 import sys
@@ -16,9 +17,9 @@ except ImportError:
     def const(x):
         return x
 
-from .parser import _error
+from .parser import CHUNKED, UNTIL_CLOSE, _error
 
-METHODS = ("next_chunk", "parse_chunked", "_size_byte", "_end_of_size_line",
+METHODS = ("_transfer_coding", "next_chunk", "parse_chunked", "_size_byte", "_end_of_size_line",
            "consumed_chunk_data", "_parse_trailers")
 
 # Chunked body states (ResponseParser._chunk_state); parser.py names the
@@ -42,6 +43,22 @@ _MAX_HEX_DIGITS = const(16)
 # A board refills the buffer in small steps while it waits for chunk framing,
 # so that little body data has to be copied byte by byte afterwards.
 _FRAMING_READ = 64 if sys.implementation.name == "micropython" else 1 << 30
+
+
+def _transfer_coding(self, te, content_lengths):
+    """The framing a Transfer-Encoding value gives (RFC 9112 section 6.3)."""
+    if content_lengths is not None:
+        raise _error("ProtocolError", "response has both Transfer-Encoding and Content-Length")
+    # OWS is SP/HTAB only: str.strip() would also drop U+00A0 on CPython.
+    codings = [c.strip(" \t").lower() for c in te.split(",")]
+    if codings[-1] == "chunked":
+        if "chunked" in codings[:-1]:
+            raise _error("ProtocolError", "chunked applied twice: %r" % te)
+        self.framing = CHUNKED
+    else:
+        # The last coding is not chunked: read until close.
+        self.framing = UNTIL_CLOSE
+        self.will_close = True
 
 
 def next_chunk(self, buf):

@@ -18,7 +18,10 @@ class HTTPMessage:
 
     def get_all(self, name, failobj=None):
         name = name.lower()
-        found = [v for k, v in self._items if k.lower() == name]
+        found = []
+        for k, v in self._items:
+            if k.lower() == name:
+                found.append(v)
         return found or failobj
 
     def get(self, name, failobj=None):

@@ -63,7 +63,10 @@ def _bad_name(raw):
 
 def _has_ctl_in_value(raw):
     """Control bytes refused in header values (HTAB is allowed)."""
-    return any(c < _SP and c != _HTAB or c == 127 for c in raw)
+    for c in raw:
+        if c < _SP and c != _HTAB or c == 127:
+            return True
+    return False
 
 # CPython parses a complete plain head as one block (headblock.py). MicroPython
 # has no bytes.translate(), keeps the line-by-line path below, whose peak heap
@@ -112,9 +115,9 @@ def _attach(cls, module):
 
 
 # The methods of chunked.py, attached to ResponseParser with the first
-# chunked response (or the first call of one, by a sans-io caller).
-_CHUNKED_METHODS = (" next_chunk parse_chunked _size_byte _end_of_size_line consumed_chunk_data"
-                    " _parse_trailers ")
+# Transfer-Encoding header (or the first call of one, by a sans-io caller).
+_CHUNKED_METHODS = (" _transfer_coding next_chunk parse_chunked _size_byte _end_of_size_line"
+                    " consumed_chunk_data _parse_trailers ")
 
 
 def _chunked_methods():
@@ -139,7 +142,9 @@ def _decode(raw):
     except (UnicodeError, LookupError):
         text = None
     if text is None or len(text) != len(raw):  # MicroPython decoded it as UTF-8
-        text = "".join(chr(b) for b in raw)
+        text = ""
+        for b in raw:  # rare (a byte from 0x80 up): one character at a time
+            text += chr(b)
     return text
 
 
@@ -329,19 +334,8 @@ class ResponseParser:
         te = self._transfer_encoding
         cls = self._content_lengths
         if te is not None:
-            if cls is not None:
-                raise _error("ProtocolError", "response has both Transfer-Encoding and Content-Length")
-            # OWS is SP/HTAB only: str.strip() would also drop U+00A0 on CPython.
-            codings = [c.strip(" \t").lower() for c in te.split(",")]
-            if codings[-1] == "chunked":
-                if "chunked" in codings[:-1]:
-                    raise _error("ProtocolError", "chunked applied twice: %r" % te)
-                self.framing = CHUNKED
-                _chunked_methods()
-            else:
-                # RFC 9112 6.3: the last coding is not chunked, read until close.
-                self.framing = UNTIL_CLOSE
-                self.will_close = True
+            _chunked_methods()
+            self._transfer_coding(te, cls)
         elif cls is not None:
             self.length = _content_length(cls)
             self.framing = CONTENT_LENGTH

@@ -241,7 +241,7 @@ class HTTPResponse:
         if buf is not None and buf.sock is not None:
             sock = buf.sock
             buf.sock = None
-            buf.clear()
+            buf.start = buf.end = 0
             sock.close()
 
     def _abort(self):
