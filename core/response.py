@@ -256,33 +256,34 @@ class HTTPResponse:
         if self._done:
             self._close_conn()
             return b""
-        if amt is not None and amt >= 0:
-            data = bytearray(amt)
-            got = self._fill(memoryview(data), amt)
-            if self._done:
-                self._close_conn()
-            return bytes(data) if got == amt else bytes(data[:got])
-        if self.length is not None and self._parser.framing == CONTENT_LENGTH \
-                and self.length <= _PREALLOC_MAX:
+        whole = amt is None or amt < 0
+        if whole:
+            length = self.length
+            if length is None or self._parser.framing != CONTENT_LENGTH or length > _PREALLOC_MAX:
+                return self._read_to_end()
             buf = self._buf
             start = buf.start
-            end = start + self.length
-            if end <= buf.end:  # the whole body came with the head: one copy
-                data = bytes(buf.view[start:end])
-                buf.start = end
+            if start + length <= buf.end:  # the whole body came with the head: one copy
+                data = bytes(buf.view[start:start + length])
+                buf.start = start + length
                 self.length = 0
                 self._body_done()
                 self._close_conn()
                 return data
-            if not MICROPYTHON and self.length >= _READ_IN_PLACE_MIN:
+            if not MICROPYTHON and length >= _READ_IN_PLACE_MIN:
                 return self._read_length()
-            data = bytearray(self.length)
-            got = self._fill(memoryview(data), len(data))
-            if got < len(data):
-                self._abort()
-                raise _error("IncompleteRead", bytes(data[:got]), len(data) - got)
+            amt = length
+        data = bytearray(amt)
+        got = self._fill(memoryview(data), amt)
+        if whole and got < amt:
+            self._abort()
+            raise _error("IncompleteRead", bytes(data[:got]), amt - got)
+        if whole or self._done:
             self._close_conn()
-            return bytes(data)
+        return bytes(data) if got == amt else bytes(data[:got])
+
+    def _read_to_end(self):
+        """read() of a body whose length is not known: collected step by step."""
         parts = []
         step = bytearray(_READ_STEP)
         view = memoryview(step)
