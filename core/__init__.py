@@ -13,53 +13,39 @@ or HTTPS never keeps them in RAM.
 
 __version__ = "0.1.0"
 
-# http.client's __all__, plus ProtocolError (HTTPMessage and parse_headers stay out, as there).
-# One string, split when asked for (__getattr__): a list would intern its 20
-# names on a board at import, before any of them is used.
-_ALL = ("HTTPResponse HTTPConnection HTTPSConnection HTTPException NotConnected"
-        " UnknownProtocol UnknownTransferEncoding UnimplementedFileMode IncompleteRead"
-        " InvalidURL ImproperConnectionState CannotSendRequest CannotSendHeader"
-        " ResponseNotReady BadStatusLine LineTooLong RemoteDisconnected ProtocolError"
-        " error responses")
-
-
-def _home(name):
-    """The submodule that defines a public name."""
-    if name in ("HTTPConnection", "HTTP_PORT", "HTTPS_PORT"):
-        return "connection"
-    if name == "HTTPSConnection":
-        return "https"
-    if name == "HTTPResponse":
-        return "response"
-    if name == "HTTPMessage":
-        return "headers"
-    if name == "parse_headers":
-        return "headerfile"
-    if name == "responses" or name.isupper():
-        return "status"  # OK, NOT_FOUND, ...
-    return "errors"  # HTTPException and its subclasses, `error`
-
 
 def __getattr__(name):
-    import sys
-    if name == "__all__":
-        return _ALL.split()
-    if name == "ports":  # microhttplib.ports.cpython.unverified_context() as the README has it
-        __import__(__name__ + ".ports")
-        return sys.modules[__name__ + ".ports"]
-    if name.startswith("_") or (
-            name.islower() and name not in ("error", "responses", "parse_headers")):
+    """A public name, from the module that defines it (kept in globals() from then on)."""
+    if name in ("HTTPConnection", "HTTP_PORT", "HTTPS_PORT"):
+        module = "connection"
+    elif name == "HTTPResponse":
+        module = "response"
+    elif name == "HTTPSConnection":
+        module = "https"
+    elif name == "HTTPMessage":
+        module = "headers"
+    elif name == "parse_headers":
+        module = "headerfile"
+    elif name == "responses" or name.isupper():
+        module = "status"  # OK, NOT_FOUND, ...
+    elif name == "error" or name[:1].isupper():
+        module = "errors"  # HTTPException and its subclasses
+    elif name == "__all__":
+        module = "names"
+    elif name == "ports":  # microhttplib.ports.cpython.unverified_context() as the README has it
+        module = name
+    else:
         raise AttributeError(name)  # submodules are found by the import system
-    module = __name__ + "." + _home(name)
-    __import__(module)
-    try:
-        value = getattr(sys.modules[module], name)
-    except AttributeError:
-        raise AttributeError("module 'microhttplib' has no attribute %r" % name)
+    import sys
+    __import__(__name__ + "." + module)
+    value = sys.modules[__name__ + "." + module]
+    if name != "ports":
+        value = getattr(value, name)
     globals()[name] = value
     return value
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_ALL.split())
-                  | {"HTTPMessage", "HTTP_PORT", "HTTPS_PORT", "parse_headers", "ports"})
+    # CPython's dir(microhttplib); MicroPython's dir() does not call it.
+    from .names import public_names
+    return public_names(globals())

@@ -28,6 +28,9 @@ _PREALLOC_MAX = 1 << 20 if MICROPYTHON else 1 << 24
 # CPython's read() receives a body this large straight into the bytes it
 # returns (bodyreader.py); below, setting that up costs more than a copy.
 _READ_IN_PLACE_MIN = 256 * 1024
+# readinto's direct path passes what is left of the body to the stream's
+# readinto, which wants a machine word (a small int on MicroPython).
+_DIRECT_MAX = (1 << 30) - 1
 # Any size will do: a body read until close has no end to read past.
 _UNTIL_CLOSE_AHEAD = 1 << 30
 
@@ -63,8 +66,9 @@ class HTTPResponse:
         # Stored by the body loop, which must not grow the instance's
         # attribute table then (it runs under heap_lock() in the tests).
         self._done = False  # the body has been received to its end
-        self._direct = 0  # Content-Length body bytes readinto may take from _recv_now
-        self._recv_now = None
+        # While readinto may take body bytes straight from the stream: its
+        # readinto (MicroPython) or True (CPython's buffer path); else 0.
+        self._direct = 0
 
     def _attach(self, buffer, parser):
         """Use a connection's buffer and parser instead of making our own."""
@@ -306,17 +310,21 @@ class HTTPResponse:
         # transfer per call. Every frame of the body loop stays within 11 words of
         # VM state (a try block counts 3): a larger frame is heap-allocated
         # at each call, and the loop would churn the heap.
-        n = len(b)
-        if n < self._direct:
-            # The middle of a Content-Length body, buffer empty (MicroPython):
-            # straight from the socket when bytes have arrived (None: wait on
-            # the path below). _direct is 0 once the response is closed.
-            n = self._recv_now(b, n)
+        recv_now = self._direct
+        if recv_now:
+            # The middle of a Content-Length body, buffer empty: straight from
+            # the stream, which reads at most min(len(b), left) bytes, so never
+            # past the body (None: nothing has arrived, wait on the path below).
+            # `length` is the one count kept; _direct is 0 once closed.
+            left = self.length
+            n = recv_now(b, left)
             if n:
-                self._direct -= n
-                self.length -= n
+                left -= n
+                self.length = left
+                if not left:
+                    self._body_done()
+                    self._close_conn()
                 return n
-            n = len(b)
         if self.fp is None:
             return 0
         n = self._transfer_or_abort(b)
@@ -335,10 +343,8 @@ class HTTPResponse:
 
     def _go_direct(self):
         buf = self._buf
-        if buf.start == buf.end:
-            self._recv_now = getattr(buf.sock, "recv_now", None)
-            if self._recv_now is not None:
-                self._direct = self.length
+        if buf.start == buf.end and self.length <= _DIRECT_MAX:
+            self._direct = getattr(buf.sock, "recv_now", 0)
 
     def __iter__(self):
         return self

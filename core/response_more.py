@@ -39,18 +39,18 @@ def _print_head(self, with_headers):
 def _readinto_filled(self, b):
     """CPython's readinto: fills b like http.client, from the buffer in one copy when it can.
 
-    _direct is what is left of a Content-Length body while this fast path
-    may serve it (0 once closed, or after any other read: _transfer resets it).
+    _direct is true while this fast path may serve a Content-Length body
+    (0 once closed, or after any other read: _transfer resets it).
     """
     n = len(b)
-    if n < self._direct:  # never once closed: the connection may have taken _buf back
+    # Never once closed: the connection may have taken _buf back.
+    if self._direct and n < self.length:
         buf = self._buf
         start = buf.start
         if start + n <= buf.end and type(b) is bytearray:
             end = start + n
             b[:n] = buf.view[start:end]
             buf.start = end
-            self._direct -= n
             self.length -= n
             return n
     if self.fp is None:
@@ -62,7 +62,7 @@ def _readinto_filled(self, b):
     if not got or self._done:
         self._close_conn()
     elif self._parser.framing == CONTENT_LENGTH:
-        self._direct = self.length
+        self._direct = True
     return got
 
 

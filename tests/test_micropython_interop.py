@@ -51,6 +51,28 @@ except AttributeError:
 
 
 @pytest.mark.parametrize("tree", ["mp", "mpy"])
+def test_package_names_load_on_first_use(tree):
+    # __all__ comes from names.py, each public name from its module, when asked for.
+    import http.client
+    out = run_mp("""
+import sys, microhttplib
+print(sorted(microhttplib.__all__) == sorted(ALL), 'microhttplib.names' in sys.modules)
+print(microhttplib.HTTP_PORT, microhttplib.NOT_FOUND, microhttplib.responses[404])
+print(microhttplib.LineTooLong.__name__, microhttplib.parse_headers.__name__,
+      microhttplib.HTTPMessage.__name__, microhttplib.HTTPSConnection.__name__)
+for name in ('nothing', '_private', 'Nothing', 'NOT_A_STATUS'):
+    try:
+        getattr(microhttplib, name)
+        print('found', name)
+    except AttributeError:
+        print('no', name)
+""", tree=tree, ALL=http.client.__all__ + ["ProtocolError"])
+    assert lines(out) == ["True True", "80 404 Not Found",
+                          "LineTooLong parse_headers HTTPMessage HTTPSConnection",
+                          "no nothing", "no _private", "no Nothing", "no NOT_A_STATUS"]
+
+
+@pytest.mark.parametrize("tree", ["mp", "mpy"])
 def test_parse_headers_and_parameter_methods_like_http_client(tree):
     """The same cases as tests/test_parse_headers.py, compared with CPython's http.client."""
     import http.client

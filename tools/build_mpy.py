@@ -31,6 +31,8 @@ import shutil
 import subprocess
 import sys
 
+import mpy_names
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # (source dir relative to ROOT, package path under lib/, recursive, may skip)
@@ -167,6 +169,9 @@ def find_tool(name, given=None):
 MERGED_PACKAGE = "microhttplib"
 MERGED_NAME = "_request"
 MERGED = ("clock", "buffer", "parser", "headers", "response", "connection")
+# The map of the private names the .mpy tree shortened (tools/mpy_names.py),
+# next to lib/: it decodes a board's traceback or AttributeError.
+NAMES = "names.txt"
 
 
 def _texts_out_of_errors(text, moved):
@@ -249,15 +254,15 @@ def _merged_sources(sources):
     # merged module, so a request never loads the stubs.
     init = texts[pkg + "__init__"]
     for m in ("connection", "response", "headers"):
-        pattern = 'return "%s"' % m
+        pattern = 'module = "%s"' % m
         if pattern not in init:
-            sys.exit("build_mpy: core/__init__.py no longer has %r (_home)" % pattern)
-        init = init.replace(pattern, 'return "%s"' % MERGED_NAME)
+            sys.exit("build_mpy: core/__init__.py no longer has %r (__getattr__)" % pattern)
+        init = init.replace(pattern, 'module = "%s"' % MERGED_NAME)
     texts[pkg + "__init__"] = init
     return texts
 
 
-def build(out, mpy_cross, quiet=False, opt=None):
+def build(out, mpy_cross, quiet=False, opt=None, short_names=True):
     files, skipped, warnings = collect()
     sources = {}
     for src, dest in files:
@@ -266,6 +271,8 @@ def build(out, mpy_cross, quiet=False, opt=None):
     # Merged for .mpy only: a board compiling .py itself would need more heap
     # for one large module than for several small ones.
     merged = _merged_sources(sources)
+    if short_names:
+        merged, mapping, kept = mpy_names.shorten(merged, first=[MERGED_PACKAGE + "/" + MERGED_NAME])
     mpy_lib = os.path.join(out, "mpy", "lib")
     mp_lib = os.path.join(out, "mp", "lib")
     for tree in (os.path.join(mpy_lib, "microhttplib"), os.path.join(mp_lib, "microhttplib")):
@@ -294,6 +301,12 @@ def build(out, mpy_cross, quiet=False, opt=None):
             sys.exit("build_mpy: mpy-cross failed on %s:\n%s%s" % (src, r.stdout, r.stderr))
         rows.append((dest, len(text), os.path.getsize(mpy_out)))
     shutil.rmtree(staging, ignore_errors=True)
+    names = os.path.join(out, "mpy", NAMES)
+    if short_names:
+        with open(names, "w") as f:
+            f.write(mpy_names.names_text(mapping, kept))
+    elif os.path.exists(names):
+        os.remove(names)
     if not quiet:
         w = max(len(d) for d, _, _ in rows) if rows else 10
         print("%-*s %8s %8s" % (w, "module", ".py", ".mpy"))
@@ -438,6 +451,8 @@ def main(argv=None):
     ap.add_argument("--no-verify", action="store_true", help="skip the import check")
     ap.add_argument("--no-build", action="store_true", help="use the existing build")
     ap.add_argument("-O", type=int, dest="opt", help="mpy-cross optimisation level")
+    ap.add_argument("--long-names", action="store_true",
+                    help="keep the private names of the .mpy tree (no build/mpy/names.txt)")
     ap.add_argument("--deploy", metavar="PORT", help="after building, copy to a board")
     ap.add_argument("--dest", default="/lib", help="directory on the board (default /lib)")
     ap.add_argument("--mpremote", help="mpremote executable")
@@ -451,7 +466,7 @@ def main(argv=None):
         write_manifests()
         return
     if not a.no_build:
-        build(out, find_tool("mpy-cross", a.mpy_cross), a.quiet, a.opt)
+        build(out, find_tool("mpy-cross", a.mpy_cross), a.quiet, a.opt, not a.long_names)
     if not a.no_verify:
         verify(out, find_tool("micropython", a.micropython))
     if a.deploy:

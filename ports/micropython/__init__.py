@@ -11,8 +11,8 @@ def __getattr__(name):
     # TransportError, NameResolutionError, ConnectError, CertificateError come
     # from errors.py, loaded on first use.
     if name.endswith("Error"):
-        from . import transport
-        return getattr(transport, name)
+        from . import errors
+        return getattr(errors, name)
     # `from microhttplib.ports.micropython import wifi`: MicroPython asks the
     # package's __getattr__ for a submodule not imported yet.
     import sys

@@ -142,14 +142,16 @@ def wrap(raw, tls, server_hostname, timeout):
     The handshake runs blocking, bounded by the timeout; the Socket then
     switches raw to non-blocking.
     """
-    from .transport import Socket, _errors
+    from .transport import Socket
 
     raw.settimeout(timeout)
     try:
         s = tls.wrap_socket(raw, server_hostname=server_hostname)
     except ValueError as e:  # mbedtls certificate verification failed
         raw.close()
-        raise _errors().CertificateError(
+        from .errors import CertificateError
+
+        raise CertificateError(
             -0x2700, "certificate verify failed for %r: %s"
             % (server_hostname, " ".join(str(e).split())))
     except Exception:

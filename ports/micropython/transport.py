@@ -42,43 +42,20 @@ _ETIMEDOUT = const(110)  # MicroPython's errno.ETIMEDOUT on every port
 
 
 def __getattr__(name):
-    """The exception classes live in errors.py, loaded when one is raised or named."""
-    if name not in ("TransportError", "NameResolutionError", "ConnectError", "CertificateError"):
-        raise AttributeError(name)
-    return getattr(_errors(), name)
+    """TransportError, NameResolutionError, ConnectError, CertificateError:
+    errors.py, loaded when one is raised or named."""
+    from . import errors
 
-
-def _errors():
-    import sys
-    module = __name__[:__name__.rfind(".")] + ".errors"
-    __import__(module)
-    return sys.modules[module]
-
-
-def _errno_of(exc):
-    # errno of an OSError; the unix port's getaddrinfo raises
-    # OSError('[addrinfo error -2]') whose only argument is a string.
-    a = exc.args[0] if exc.args else None
-    if isinstance(a, int):
-        return a
-    if isinstance(a, str) and "error" in a:
-        try:
-            return int(a.rsplit(" ", 1)[-1].rstrip("]"))
-        except ValueError:
-            pass
-    return -2
+    return getattr(errors, name)
 
 
 def _resolve(host, port):
     try:
         return socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
     except OSError as e:
-        n = _errno_of(e)
-        raise _errors().NameResolutionError(
-            n,
-            "name not resolved: %r (errno %d): unknown host, no DNS server, "
-            "or Wi-Fi/network not up (wlan.isconnected()?)" % (host, n),
-        )
+        from .errors import not_resolved
+
+        raise not_resolved(host, e)
 
 
 class Socket:
@@ -139,8 +116,7 @@ class Socket:
             raise OSError(_ETIMEDOUT)
         return n
 
-    def send(self, data):
-        return self._write(data)
+    send = _write  # a blocking write sends everything
 
     def sendall(self, data):
         total = len(data)
@@ -153,9 +129,6 @@ class Socket:
     def settimeout(self, t):
         self._timeout = t
         self._ms = -1 if t is None else int(t * 1000)
-
-    def gettimeout(self):
-        return self._timeout
 
     def fileno(self):
         f = getattr(self._raw, "fileno", None)
@@ -204,12 +177,9 @@ class SocketTransport:
 
                 return wrap(raw, tls, server_hostname or host, timeout)
             return Socket(raw, None, timeout)
-        n = _errno_of(err) if err is not None else -2
-        raise _errors().ConnectError(
-            n,
-            "cannot connect to %s:%s (errno %d%s)"
-            % (host, port, n, ", timed out" if n == _ETIMEDOUT else ""),
-        )
+        from .errors import not_connected
+
+        raise not_connected(host, port, err)
 
     def peer_closed(self, sock):
         """True when a kept-alive socket can no longer carry a request: the
@@ -231,15 +201,11 @@ class SocketTransport:
         # None: only TLS records without application data (session tickets)
         return n is not None
 
-    def start_tls(self, sock, tls, server_hostname):
-        # Upgrade a connected plain Socket (CONNECT tunnel) to TLS.
-        from .tlsctx import start_tls
+    def __getattr__(self, name):
+        # start_tls(sock, tls, server_hostname) and default_tls_context(cert_file,
+        # key_file, cadata, cafile) live in tlsctx.py, which loads with the
+        # first HTTPS connection: a plain-HTTP board never keeps TLS code.
+        # (Any other name missing here is missing there: AttributeError.)
+        from . import tlsctx
 
-        return start_tls(sock, tls, server_hostname)
-
-    def default_tls_context(self, cert_file=None, key_file=None, cadata=None, cafile=None):
-        # TLS setup and wrapping live in their own module: plain-HTTP boards
-        # never load them.
-        from .tlsctx import default_tls_context
-
-        return default_tls_context(cert_file, key_file, cadata, cafile)
+        return getattr(tlsctx, name)

@@ -1,0 +1,272 @@
+"""Shorter private names for the .mpy tree (used by tools/build_mpy.py).
+
+On a board every name a loaded .mpy interns costs heap: about 8 B plus its
+length plus 1, and pool growth. `shorten(texts)` renames the private names
+(one leading underscore, not dunder) of all modules together to short ones
+(`_a`, `_b`, ... `_aa`, ...): one map for the whole tree, applied to every
+identifier token, so `from .parser import _error`, `self._buf` set in one
+module and read in another, and a method defined in one module and called
+from another stay consistent. Line numbers do not move.
+
+A private name keeps its long form when renaming it could change behaviour:
+it appears in a string literal (getattr/hasattr/globals() by name, the
+space-separated lists of lazily loaded methods), it is a parameter or keyword
+argument name, it names a module or comes from outside the package, it is
+never assigned in the tree (an attribute of another library's object), it is
+part of http.client's private API that code written for http.client reads or
+overrides, or it is a const() name (gone from the .mpy anyway).
+
+Function, method and class names are renamed too (they are half of the
+saving): build/mpy/names.txt maps them back, and
+
+    python tools/mpy_names.py build/mpy/names.txt < traceback.txt
+
+prints a board's traceback or AttributeError with the long names.
+
+The result is checked: each renamed module parses to the same AST as its
+source once the map is applied in reverse.
+"""
+
+import ast
+import io
+import re
+import tokenize
+
+# http.client's private names (CPython 3.8 .. 3.13: every attribute, method,
+# function and global of http/client.py with one leading underscore). Code
+# written for http.client reads or overrides them (_create_connection,
+# _tunnel_host, _http_vsn_str, _validate_*, _MAXHEADERS, ...); CPython's own
+# test_httplib does. tests/test_mpy_names.py checks this list against the
+# running interpreter's http.client.
+HTTP_CLIENT_PRIVATE = frozenset("""
+    _CS_IDLE _CS_REQ_SENT _CS_REQ_STARTED _GLOBAL_DEFAULT_TIMEOUT _MAXHEADERS _MAXLINE
+    _METHODS_EXPECTING_BODY _UNKNOWN _buffer _check_close _class _close_conn
+    _contains_disallowed_method_pchar_re _contains_disallowed_url_pchar_re _context
+    _create_connection _create_default_https_context _create_https_context _encode
+    _encode_request _get_chunk_left _get_content_length _get_hostport _http_vsn
+    _http_vsn_str _is_illegal_header_value _is_legal_header_name _is_textIO _method
+    _output _parse_header_lines _peek_chunked _raw_proxy_headers _read1_chunked
+    _read_and_discard_trailer _read_chunked _read_headers _read_next_chunk_size
+    _read_readable _read_status _readall_chunked _readinto_chunked _safe_read
+    _safe_readinto _send_output _send_request _strip_ipv6_iface _tunnel _tunnel_headers
+    _tunnel_host _tunnel_port _validate_host _validate_method _validate_path _wrap_ipv6
+""".split())
+
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+FIRST = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+REST = FIRST + "0123456789"
+
+
+def is_private(name):
+    return name.startswith("_") and not name.startswith("__") and len(name) > 1
+
+
+class _Scan:
+    """What the modules say about each identifier."""
+
+    def __init__(self):
+        self.candidates = {}  # private name -> occurrences
+        self.defined = set()  # names the tree assigns, defines or imports from itself
+        self.used = set()  # every identifier and string token: new names avoid them
+        self.excluded = {}  # name -> why it keeps its long form
+
+    def exclude(self, name, why):
+        if is_private(name):
+            self.excluded.setdefault(name, why)
+
+    def see(self, name, defines=False):
+        self.used.add(name)
+        if is_private(name):
+            self.candidates[name] = self.candidates.get(name, 0) + 1
+            if defines:
+                self.defined.add(name)
+
+    def module(self, tree):
+        ignored = set()  # string statements (docstrings): no runtime value
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+                ignored.add(id(node.value))
+        for node in ast.walk(tree):
+            self.node(node, ignored)
+
+    def node(self, node, ignored):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
+            if id(node) in ignored:
+                return
+            value = node.value if isinstance(node.value, str) else node.value.decode("latin-1")
+            for token in IDENTIFIER.findall(value):
+                self.used.add(token)
+                self.exclude(token, "in a string literal (looked up by name)")
+        elif isinstance(node, ast.JoinedStr):
+            for sub in ast.walk(node):
+                for name in _names_of(sub):
+                    self.exclude(name, "in an f-string")
+        elif isinstance(node, ast.Name):
+            self.see(node.id, not isinstance(node.ctx, ast.Load))
+        elif isinstance(node, ast.Attribute):
+            self.see(node.attr, not isinstance(node.ctx, ast.Load))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            self.see(node.name, True)
+        elif isinstance(node, ast.arg):
+            self.used.add(node.arg)
+            self.exclude(node.arg, "a parameter name (callers may pass it by keyword)")
+        elif isinstance(node, ast.keyword):
+            if node.arg:
+                self.used.add(node.arg)
+                self.exclude(node.arg, "a keyword argument name")
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            for name in node.names:
+                self.see(name)
+        elif isinstance(node, ast.Import) or (isinstance(node, ast.ImportFrom) and node.level == 0):
+            for name in (getattr(node, "module", None) or "").split("."):
+                self.used.add(name)
+                self.exclude(name, "a module name")
+            for alias in node.names:
+                for name in alias.name.split(".") + [alias.asname]:
+                    if name:
+                        self.used.add(name)
+                        self.exclude(name, "imported from outside the package")
+        elif isinstance(node, ast.ImportFrom):
+            for name in (node.module or "").split("."):
+                self.used.add(name)
+                self.exclude(name, "a module name")
+            for alias in node.names:
+                if node.module is None:  # from . import submodule
+                    self.used.add(alias.name)
+                    self.exclude(alias.name, "a module name")
+                else:
+                    self.see(alias.name)
+                if alias.asname:
+                    self.see(alias.asname, True)
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) \
+                and getattr(node.value.func, "id", None) == "const":
+            for target in node.targets:
+                for name in _names_of(target):
+                    self.exclude(name, "a const() name (not in the .mpy)")
+
+
+def _names_of(node):
+    if isinstance(node, ast.Name):
+        return [node.id]
+    if isinstance(node, ast.Attribute):
+        return [node.attr]
+    if isinstance(node, ast.Tuple):
+        return [n for elt in node.elts for n in _names_of(elt)]
+    return []
+
+
+def _new_names(used):
+    """_a .. _Z, _aa, _ab, ...: the shortest identifiers not in `used`."""
+    n = 0
+    while True:
+        digits, k = [], n
+        digits.append(FIRST[k % len(FIRST)])
+        k //= len(FIRST)
+        while k:
+            k -= 1
+            digits.append(REST[k % len(REST)])
+            k //= len(REST)
+        name = "_" + "".join(digits)
+        if name not in used:
+            yield name
+        n += 1
+
+
+def plan(texts, keep=HTTP_CLIENT_PRIVATE, first=()):
+    """({long: short}, {kept private name: why}) for the modules {dest: source}.
+
+    The shortest names go to the names of the modules `first` (those every
+    request loads), then to the most frequent ones.
+    """
+    scan = _Scan()
+    for dest in first:
+        scan.module(ast.parse(texts[dest]))
+    hot = set(scan.candidates)
+    for dest, text in texts.items():
+        if dest not in first:
+            scan.module(ast.parse(text))
+    for name in keep:
+        scan.exclude(name, "http.client's private API (code written for it uses the name)")
+    for name in scan.candidates:
+        if name not in scan.defined:
+            scan.exclude(name, "never assigned in the package (another library's name)")
+    renamed = sorted((n for n in scan.candidates if n not in scan.excluded),
+                     key=lambda n: (n not in hot, -scan.candidates[n], n))
+    fresh = _new_names(scan.used | set(scan.candidates))
+    mapping = {name: next(fresh) for name in renamed}
+    kept = {n: scan.excluded[n] for n in scan.candidates if n in scan.excluded}
+    return mapping, kept
+
+
+def rename(text, mapping):
+    """`text` with every identifier token in `mapping` replaced."""
+    lines = text.splitlines(True)
+    edits = []
+    for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+        if tok.type == tokenize.NAME and tok.string in mapping:
+            edits.append(tok.start + (tok.end[1], mapping[tok.string]))
+    for row, start, end, new in reversed(edits):
+        line = lines[row - 1]
+        lines[row - 1] = line[:start] + new + line[end:]
+    return "".join(lines)
+
+
+class _Unrename(ast.NodeTransformer):
+    def __init__(self, mapping):
+        self.back = {v: k for k, v in mapping.items()}
+
+    def generic_visit(self, node):
+        for field in ("id", "attr", "name", "asname", "arg"):
+            value = getattr(node, field, None)
+            if isinstance(value, str) and value in self.back:
+                setattr(node, field, self.back[value])
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            node.names = [self.back.get(n, n) for n in node.names]
+        return super().generic_visit(node)
+
+
+def shorten(texts, keep=HTTP_CLIENT_PRIVATE, first=()):
+    """({dest: renamed source}, {long: short}, {kept private name: why})."""
+    mapping, kept = plan(texts, keep, first)
+    out = {}
+    for dest, text in texts.items():
+        new = rename(text, mapping)
+        back = _Unrename(mapping).visit(ast.parse(new))
+        if ast.dump(back) != ast.dump(ast.parse(text)):
+            raise ValueError("mpy_names: renaming changed more than names in " + dest)
+        out[dest] = new
+    return out, mapping, kept
+
+
+def names_text(mapping, kept):
+    """build/mpy/names.txt: decodes a board's traceback or AttributeError."""
+    out = ["# tools/build_mpy.py renamed these private names in build/mpy/lib (short long);\n",
+           "# python tools/mpy_names.py build/mpy/names.txt < traceback.txt decodes a traceback\n"]
+    out += ["%s %s\n" % (short, name) for name, short in mapping.items()]
+    out.append("# private names that kept their long form, and why\n")
+    out += ["# %s: %s\n" % (name, why) for name, why in sorted(kept.items())]
+    return "".join(out)
+
+
+def read_names(path):
+    """{short: long} from a names.txt."""
+    back = {}
+    with open(path) as f:
+        for line in f:
+            if line.strip() and not line.startswith("#"):
+                short, name = line.split()
+                back[short] = name
+    return back
+
+
+def decode(text, back):
+    """`text` (a traceback, an error message) with the short names made long again."""
+    return IDENTIFIER.sub(lambda m: back.get(m.group(0), m.group(0)), text)
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) != 2:
+        sys.exit("usage: python tools/mpy_names.py build/mpy/names.txt < traceback.txt")
+    sys.stdout.write(decode(sys.stdin.read(), read_names(sys.argv[1])))
