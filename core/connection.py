@@ -21,13 +21,6 @@ _REQ_STARTED = "Request-started"
 _REQ_SENT = "Request-sent"
 
 
-def _has_ctl(text):
-    """A control character or a space (refused in methods, URLs and hosts).
-
-    min() and `in` rather than a set of characters: no table kept in RAM.
-    """
-    return bool(text) and (min(text) <= " " or "\x7f" in text)
-
 _transport = None
 
 
@@ -144,8 +137,8 @@ class HTTPConnection:
         if self._tunnel_host or self._create_connection is not None:
             self._connect_indirect()
         else:
-            self.sock = self._transport.connect(self.host, self.port, resolve_timeout(self.timeout),
-                                          self.source_address)
+            self.sock = self._transport.connect(self.host, self.port,
+                                                resolve_timeout(self.timeout), self.source_address)
 
     def close(self):
         self._state = _IDLE
@@ -194,7 +187,7 @@ class HTTPConnection:
         self._state = _REQ_STARTED
         if not isinstance(method, str):
             raise _error("_TypeError", "method must be str, not %s" % type(method).__name__)
-        if not method or _has_ctl(method):
+        if not method or min(method) <= " " or "\x7f" in method:  # control characters, space
             raise _error("_ValueError",
                          "method can't contain control characters or spaces. %r" % (method,))
         url = url or "/"
@@ -239,7 +232,8 @@ class HTTPConnection:
 
     @staticmethod
     def _validate_path(url):
-        if _has_ctl(url):
+        # Control characters and spaces: min() and `in`, no table kept in RAM.
+        if url and (min(url) <= " " or "\x7f" in url):
             raise _error("InvalidURL", "URL can't contain control characters. %r" % (url,))
 
     _validate_host = _validate_path  # the same check; each can be overridden on its own
