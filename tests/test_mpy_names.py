@@ -35,7 +35,7 @@ def shorten(**modules):
 def load(tmp_path, texts, name):
     """Import the renamed package from tmp_path on CPython; return pkg.<name>."""
     pkg = tmp_path / "pkg"
-    pkg.mkdir()
+    pkg.mkdir(parents=True)
     (pkg / "__init__.py").write_text("")
     for module, text in texts.items():
         (pkg / (module + ".py")).write_text(text)
@@ -138,6 +138,45 @@ def test_names_in_string_literals_keep_their_long_form(tmp_path):
         assert kept[name].startswith("in a string literal"), name
     assert "_LAZY" in mapping and "_by_name" in mapping
     assert load(tmp_path, texts, "a").C().run() == ("one", "two", None, True, "g!")
+
+
+def test_names_built_from_string_pieces_keep_their_long_form(tmp_path):
+    texts, mapping, kept = shorten(a="""
+        class Events:
+            def _on_open(self):
+                return "opened"
+
+            def _first_done(self):
+                return "done"
+
+            def _late_check(self):
+                return "late"
+
+            def _step_2(self):
+                return "step"
+
+            def _plain(self):
+                return "plain"
+
+            def run(self):
+                return (getattr(self, "_on_" + "open")(), getattr(self, "%s_done" % "_first")(),
+                        getattr(self, "{}_check".format("_late"))(), getattr(self, f"_step_{2}")(),
+                        self._plain())
+    """)
+    for name in ("_on_open", "_first_done", "_late_check", "_step_2"):
+        assert kept[name] == "may be built from a piece of a string literal", name
+    assert list(mapping) == ["_plain"]
+    assert load(tmp_path, texts, "a").Events().run() == ("opened", "done", "late", "step", "plain")
+    # "_{}" could make any private name: all of them keep their long form.
+    texts, mapping, kept = shorten(a="""
+        class Wide:
+            def _plain(self):
+                return "plain"
+
+            def run(self, name):
+                return getattr(self, "_{}".format(name))()
+    """)
+    assert mapping == {} and load(tmp_path / "w", texts, "a").Wide().run("plain") == "plain"
 
 
 def test_parameters_keywords_modules_and_outside_names_keep_their_long_form():

@@ -10,7 +10,8 @@ from another stay consistent. Line numbers do not move.
 
 A private name keeps its long form when renaming it could change behaviour:
 it appears in a string literal (getattr/hasattr/globals() by name, the
-space-separated lists of lazily loaded methods), it is a parameter or keyword
+space-separated lists of lazily loaded methods) or may be built from a piece
+of one ("_on_" + kind, "%s_done" % kind), it is a parameter or keyword
 argument name, it names a module or comes from outside the package, it is
 never assigned in the tree (an attribute of another library's object), it is
 part of http.client's private API that code written for http.client reads or
@@ -69,6 +70,8 @@ class _Scan:
         self.defined = set()  # names the tree assigns, defines or imports from itself
         self.used = set()  # every identifier and string token: new names avoid them
         self.excluded = {}  # name -> why it keeps its long form
+        self.prefixes = set()  # string pieces a name may be built from: "_on_" + kind
+        self.suffixes = set()  # ... and kind + "_done", "%s_done" % kind
 
     def exclude(self, name, why):
         if is_private(name):
@@ -88,6 +91,20 @@ class _Scan:
                 ignored.add(id(node.value))
         for node in ast.walk(tree):
             self.node(node, ignored)
+            for piece, left, right in _string_pieces(node):
+                self.pieces(piece, left, right)
+
+    def pieces(self, value, left_open, right_open):
+        """A string literal that is part of a computed string: the identifier
+        pieces at its open ends may be parts of a name ("_on_" + kind)."""
+        for m in IDENTIFIER.finditer(value):
+            token = m.group(0)
+            if (m.end() == len(value) and right_open) or value[m.end():m.end() + 1] in ("%", "{"):
+                self.prefixes.add(token)
+            if m.start() == 0 and left_open or value[m.start() - 1:m.start()] == "}":
+                self.suffixes.add(token)
+            elif value[m.start() - 1:m.start()] == "%":
+                self.suffixes.add(token[1:])  # "%s_done" % kind: "s_done" -> "_done"
 
     def node(self, node, ignored):
         if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
@@ -145,6 +162,26 @@ class _Scan:
                     self.exclude(name, "a const() name (not in the .mpy)")
 
 
+def _string_pieces(node):
+    """[(text, open on the left, open on the right)]: the string literals that
+    `node` joins with computed values (+, %, str.format, an f-string)."""
+    def text(n):
+        return n.value if isinstance(n, ast.Constant) and isinstance(n.value, str) else None
+
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return [(t, side == 1, side == 0) for side, t in enumerate((text(node.left),
+                                                                     text(node.right))) if t]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and text(node.left):
+        return [(text(node.left), False, False)]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+            and node.func.attr == "format" and text(node.func.value):
+        return [(text(node.func.value), False, False)]
+    if isinstance(node, ast.JoinedStr):
+        parts = node.values
+        return [(text(p), i > 0, i < len(parts) - 1) for i, p in enumerate(parts) if text(p)]
+    return []
+
+
 def _names_of(node):
     if isinstance(node, ast.Name):
         return [node.id]
@@ -188,6 +225,9 @@ def plan(texts, keep=HTTP_CLIENT_PRIVATE, first=()):
     for name in keep:
         scan.exclude(name, "http.client's private API (code written for it uses the name)")
     for name in scan.candidates:
+        if any(name.startswith(p) for p in scan.prefixes) \
+                or any(name.endswith(p) for p in scan.suffixes if p):
+            scan.exclude(name, "may be built from a piece of a string literal")
         if name not in scan.defined:
             scan.exclude(name, "never assigned in the package (another library's name)")
     renamed = sorted((n for n in scan.candidates if n not in scan.excluded),
