@@ -1,7 +1,7 @@
 """HTTPSConnection: HTTP over TLS, loaded only by programs that use it."""
 
-from .clock import DEFAULT_TIMEOUT
-from .connection import HTTPS_PORT, HTTPConnection
+from .clock import DEFAULT_TIMEOUT, resolve_timeout
+from .connection import HTTPS_PORT, HTTPConnection, default_transport
 
 
 class HTTPSConnection(HTTPConnection):
@@ -29,14 +29,17 @@ class HTTPSConnection(HTTPConnection):
             self._context.check_hostname = self._check_hostname
         return self._context
 
-    def _open(self, transport, timeout):
-        return transport.connect(self.host, self.port, timeout, self.source_address,
-                                 tls=self._tls_context(transport), server_hostname=self.host)
-
     def connect(self):
-        HTTPConnection.connect(self)
-        if self._tunnel_host or getattr(self, "_create_connection", None) is not None:
-            transport = self._get_transport()
-            sock = transport.start_tls(self._sock, self._tls_context(transport),
-                                       self._tunnel_host or self.host)
-            self.sock = sock
+        if self._tunnel_host or self._create_connection is not None:
+            # A plain socket (to the proxy, through the tunnel), then TLS over it.
+            HTTPConnection.connect(self)
+            transport = self._transport
+            self.sock = transport.start_tls(self._sock, self._tls_context(transport),
+                                            self._tunnel_host or self.host)
+            return
+        transport = self._transport
+        if transport is None:
+            transport = self._transport = default_transport()
+        self.sock = transport.connect(self.host, self.port, resolve_timeout(self.timeout),
+                                      self.source_address, tls=self._tls_context(transport),
+                                      server_hostname=self.host)
