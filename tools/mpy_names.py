@@ -17,8 +17,9 @@ never assigned in the tree (an attribute of another library's object), it is
 part of http.client's private API that code written for http.client reads or
 overrides, or it is a const() name (gone from the .mpy anyway).
 
-Function, method and class names are renamed too (they are half of the
-saving): build/mpy/names.txt maps them back, and
+Function, method and class names are renamed too (keeping them long for
+tracebacks gave back over a quarter of the saving): build/mpy/names.txt maps
+them back, and
 
     python tools/mpy_names.py build/mpy/names.txt < traceback.txt
 
