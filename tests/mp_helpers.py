@@ -21,6 +21,9 @@ import textwrap
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import mpy_names  # noqa: E402
+
 BIN = os.path.dirname(sys.executable)
 
 
@@ -115,9 +118,13 @@ def run_mp(script, tree="mp", path=(), timeout=30, args=(), heapsize=None, inter
     """Run ``script`` on MicroPython and return its stdout; fail on error."""
     r = run_mp_proc(script, tree, path, timeout, args, heapsize, interpreter, **values)
     if r.returncode:
+        stdout, stderr = r.stdout, r.stderr
+        if tree == "mpy":  # the .mpy tree's short private names, made long again
+            back = mpy_names.read_names(os.path.join(build_dir(), "mpy", "names.txt"))
+            stdout, stderr = mpy_names.decode(stdout, back), mpy_names.decode(stderr, back)
         pytest.fail(
             "micropython exited with %d\n--- script ---\n%s\n--- stdout ---\n%s\n--- stderr ---\n%s"
-            % (r.returncode, _script(script, values), r.stdout, r.stderr)
+            % (r.returncode, _script(script, values), stdout, stderr)
         )
     return r.stdout
 

@@ -17,7 +17,7 @@ import textwrap
 import pytest
 
 import servers
-from mp_helpers import MICROPYTHON_I386, build_dir, lines, run_mp, tool
+from mp_helpers import MICROPYTHON_I386, build_dir, lines, run_mp, run_mp_proc, tool
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
@@ -374,3 +374,25 @@ def test_renamed_tree_runs_the_names_looked_up_by_string(http_server, interprete
         "error InvalidURL True",
         "tunnel example.org 8080",
     ]
+
+
+def test_a_failure_on_the_renamed_tree_reports_long_names():
+    # An HTTPConnection that skipped __init__: the first private attribute the
+    # request reads is missing, and the board names it by its short name.
+    script = """
+import microhttplib as httplib
+class Bare(httplib.HTTPConnection):
+    def __init__(self):
+        pass
+Bare().request('GET', '/')
+"""
+    r = run_mp_proc(script, tree="mpy")
+    assert r.returncode and "AttributeError" in r.stderr + r.stdout
+    with pytest.raises(pytest.fail.Exception) as failed:
+        run_mp(script, tree="mpy")
+    back = mpy_names.read_names(os.path.join(build_dir(), "mpy", build_mpy.NAMES))
+    short = [name for name in mpy_names.IDENTIFIER.findall(r.stderr + r.stdout) if name in back]
+    assert short, r.stderr + r.stdout
+    report = str(failed.value)
+    assert all(back[name] in report for name in short)
+    assert not set(short) & set(mpy_names.IDENTIFIER.findall(report.split("--- stdout ---")[1]))
