@@ -144,6 +144,7 @@ class HTTPResponse:
             # max_line is. Its headers and bytes go first, to make room for it.
             size = buf.end
             p.headers = []
+            p._last_name = ""  # the last header name: the whole head goes
             buf.data = buf.view = b""
             buf.start = buf.end = 0
             raise _error("LineTooLong", "the response head (no memory left for it)", size)
