@@ -11,9 +11,6 @@ import sys
 
 MICROPYTHON = sys.implementation.name == "micropython"
 
-# A board refills the buffer in small steps while it waits for chunk framing,
-# so that little body data has to be copied byte by byte afterwards.
-FRAMING_READ = 64 if MICROPYTHON else 1 << 30
 # On CPython a read much smaller than the buffer fills the buffer first: one
 # system call then serves many reads. A board receives straight into the
 # caller's memory instead, saving the copy.
@@ -38,9 +35,6 @@ class RecvBuffer:
         self.start = 0
         self.end = 0
         self.max_size = max_size
-
-    def clear(self):
-        self.start = self.end = 0
 
     def fill(self):
         """Read more bytes after the pending ones (head and trailer lines).

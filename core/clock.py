@@ -33,11 +33,9 @@ else:
 try:
     from socket import _GLOBAL_DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
     from socket import getdefaulttimeout
-except ImportError:
+except ImportError:  # MicroPython: no process-wide default timeout
     DEFAULT_TIMEOUT = object()
-
-    def getdefaulttimeout():
-        return None
+    getdefaulttimeout = None
 
 
 def timeout_error(what):
@@ -54,4 +52,6 @@ def is_timeout(exc):
 
 def resolve_timeout(timeout):
     """Seconds or None, with http.client's 'use the socket default' sentinel resolved."""
-    return getdefaulttimeout() if timeout is DEFAULT_TIMEOUT else timeout
+    if timeout is not DEFAULT_TIMEOUT:
+        return timeout
+    return getdefaulttimeout() if getdefaulttimeout else None

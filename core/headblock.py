@@ -11,9 +11,7 @@ split, and bulk checks done in C.
 # ASCII, and obs-text; and the bytes of a header name (RFC 9110 token).
 _HEAD_OK = bytes((9,)) + bytes(range(32, 127)) + bytes(range(128, 256))
 _TOKEN_OK = bytes(c for c in range(33, 127) if chr(c) not in '"(),/:;<=>?@[\\]{}')
-_CL_KEY = "\r\ncontent-length:"
-_TE_KEY = "\r\ntransfer-encoding:"
-_FRAMING_KEYS = (_CL_KEY, _TE_KEY, "\r\nconnection:")
+_FRAMING_KEYS = ("\r\ncontent-length:", "\r\ntransfer-encoding:", "\r\nconnection:")
 
 
 def parse_block(parser, buf, start, end):
@@ -59,15 +57,7 @@ def parse_block(parser, buf, start, end):
             at += len(key)
             nl = text.find("\r\n", at)
             value = text[at:nl if nl >= 0 else len(text)].strip(" \t")
-            if key is _CL_KEY:
-                if parser._content_lengths is None:
-                    parser._content_lengths = []
-                parser._content_lengths.append(value)
-            elif key is _TE_KEY:
-                te = parser._transfer_encoding
-                parser._transfer_encoding = value if te is None else te + ", " + value
-            else:
-                parser._connection += "," + value.lower()
+            parser._framing_header(key[2:-1], value)
             at = lower.find(key, at)
     parser._end_of_head()
     return stop + 4

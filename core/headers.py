@@ -8,8 +8,8 @@ from .buffer import MICROPYTHON
 from .parser import _attach, _method
 
 # Methods in headers_more.py, loaded on first use on MicroPython.
-_HEADERS_MORE = (" add_header values getheader getheaders getallmatchingheaders get_content_charset"
-                 " as_string ")
+_HEADERS_MORE = (" keys items values get_content_type get_content_charset add_header getheader"
+                 " getheaders getallmatchingheaders as_string ")
 
 
 class HTTPMessage:
@@ -18,7 +18,10 @@ class HTTPMessage:
 
     def get_all(self, name, failobj=None):
         name = name.lower()
-        found = [v for k, v in self._items if k.lower() == name]
+        found = []
+        for k, v in self._items:
+            if k.lower() == name:
+                found.append(v)
         return found or failobj
 
     def get(self, name, failobj=None):
@@ -28,8 +31,7 @@ class HTTPMessage:
                 return v
         return failobj
 
-    def __getitem__(self, name):
-        return self.get(name)
+    __getitem__ = get
 
     def __contains__(self, name):
         return self.get(name) is not None
@@ -39,19 +41,6 @@ class HTTPMessage:
 
     def __iter__(self):
         return iter(self.keys())
-
-    def keys(self):
-        return [k for k, v in self._items]
-
-    def items(self):
-        return list(self._items)
-
-    def get_content_type(self):
-        value = self.get("content-type")
-        if not value:
-            return "text/plain"
-        ctype = value.split(";", 1)[0].strip().lower()
-        return ctype if ctype.count("/") == 1 else "text/plain"
 
     def __getattr__(self, name):
         """The rarer methods, on first use: email.message's parameter methods

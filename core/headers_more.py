@@ -1,13 +1,22 @@
 """HTTPMessage's methods that reading a response does not call.
 
-httplib's spellings (getheader, getheaders, getallmatchingheaders),
-get_content_charset, add_header (parse_headers), values, as_string: on
+keys, items, values, get_content_type, get_content_charset, httplib's
+spellings (getheader, getheaders, getallmatchingheaders), add_header
+(parse_headers), as_string: on
 MicroPython they load from here on first use (HTTPMessage.__getattr__); CPython
 puts them on the class when headers.py loads. Written as functions of `self`.
 """
 
-METHODS = ("add_header", "values", "getheader", "getheaders", "getallmatchingheaders",
-           "get_content_charset", "as_string")
+METHODS = ("keys", "items", "values", "get_content_type", "get_content_charset", "add_header",
+           "getheader", "getheaders", "getallmatchingheaders", "as_string")
+
+
+def keys(self):
+    return [k for k, v in self._items]
+
+
+def items(self):
+    return list(self._items)
 
 
 def add_header(self, name, value):
@@ -32,6 +41,14 @@ def getallmatchingheaders(self, name):
     name = name.lower()
     return ["%s: %s" % (k, v) for k, v in self._items if k.lower() == name]
 
+
+
+def get_content_type(self):
+    value = self.get("content-type")
+    if not value:
+        return "text/plain"
+    ctype = value.split(";", 1)[0].strip().lower()
+    return ctype if ctype.count("/") == 1 else "text/plain"
 
 
 def get_content_charset(self, failobj=None):

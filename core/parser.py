@@ -11,6 +11,8 @@ state in small ints, so it allocates nothing and never needs a whole line
 in the buffer: that is what lets the body loop run under heap_lock().
 """
 
+import sys
+
 try:
     from micropython import const
 except ImportError:
@@ -29,44 +31,42 @@ _STATUS_LINE = const(0)
 _HEADER_LINES = const(1)
 _HEAD_DONE = const(2)
 
-# Chunked body states.
-_CH_SIZE = const(0)       # hex digits of a chunk size
-_CH_SIZE_END = const(1)   # whitespace after the digits
-_CH_EXT = const(2)        # a chunk extension, skipped up to the line end
-_CH_SIZE_LF = const(3)    # CR seen, LF must follow
-_CH_DATA = const(4)       # chunk_left bytes of data are due
-_CH_DATA_CR = const(5)    # CR LF after the data
-_CH_DATA_LF = const(6)
-_CH_TRAILER = const(7)    # trailer lines after the last chunk
-_CH_DONE = const(8)
+# Chunked body states (the rest are in chunked.py).
+_CH_SIZE = const(0)  # hex digits of a chunk size
+_CH_DONE = const(8)  # the body is complete
 
 _CR = const(13)
 _LF = const(10)
 _SP = const(32)
 _HTAB = const(9)
-_SEMICOLON = const(59)
-_MAX_HEX_DIGITS = const(16)
 # Empty lines skipped before a status line (aiohttp sends one after a 100
 # Continue); more than this is no HTTP response.
 _MAX_BLANK_LINES = const(4)
 
-# Characters that may not appear in a header name (RFC 9110 token), besides
-# the controls and SP that min() finds. A string, not a set: nothing to build.
-_DELIMITERS = '\x7f"(),/:;<=>?@[\\]{}'
+# Bytes that may not appear in a header name (RFC 9110 token), besides the
+# controls and SP that min() finds. Bytes, not a set: nothing to build.
+_DELIMITERS = b'\x7f"(),/:;<=>?@[\\]{}'
+# MicroPython decodes UTF-8 only (recent releases refuse other codec names):
+# there a header that is not plain ASCII is decoded byte by byte (_decode).
+_CODEC = "utf-8" if sys.implementation.name == "micropython" else "iso-8859-1"
 
 
-def _bad_name(name):
-    if not name or min(name) <= " ":
+def _bad_name(raw):
+    """raw (bytes of a header name) is empty or not a token."""
+    if not raw or min(raw) <= _SP:
         return True
-    for c in _DELIMITERS:
-        if c in name:
+    for c in raw:
+        if c in _DELIMITERS:
             return True
     return False
 
 
-def _has_ctl_in_value(value):
-    """Control characters refused in header values (HTAB is allowed)."""
-    return any(c < " " and c != "\t" or c == "\x7f" for c in value)
+def _has_ctl_in_value(raw):
+    """Control bytes refused in header values (HTAB is allowed)."""
+    for c in raw:
+        if c < _SP and c != _HTAB or c == 127:
+            return True
+    return False
 
 # CPython parses a complete plain head as one block (headblock.py). MicroPython
 # has no bytes.translate(), keeps the line-by-line path below, whose peak heap
@@ -114,35 +114,43 @@ def _attach(cls, module):
         setattr(cls, name, getattr(module, name))
 
 
+# The methods of chunked.py, attached to ResponseParser with the first
+# Transfer-Encoding header (or the first call of one, by a sans-io caller).
+_CHUNKED_METHODS = (" _transfer_coding next_chunk parse_chunked _size_byte _end_of_size_line"
+                    " consumed_chunk_data _parse_trailers ")
+
+
+def _chunked_methods():
+    if not hasattr(ResponseParser, "parse_chunked"):
+        _attach(ResponseParser, "chunked")
+
+
 def _error(name, *args):
     """A new exception of errors.py: raise _error("LineTooLong", ...)."""
     return getattr(_errors(), name)(*args)
 
 
 def _decode(raw):
-    """Header bytes are ISO-8859-1, as in http.client (MicroPython only has UTF-8)."""
+    """Header bytes (any bytes-like object) as text: ISO-8859-1, as in http.client.
+
+    str() of a memoryview copies only the text (a slice of the buffer would be
+    a copy of its own first), and allocates nothing for a text that is already
+    an interned name on MicroPython.
+    """
     try:
-        text = raw.decode("iso-8859-1")
+        text = str(raw, _CODEC)
     except (UnicodeError, LookupError):
         text = None
     if text is None or len(text) != len(raw):  # MicroPython decoded it as UTF-8
-        text = "".join(chr(b) for b in raw)
+        text = ""
+        for b in raw:  # rare (a byte from 0x80 up): one character at a time
+            text += chr(b)
     return text
 
 
 def _is_decimal(text):
     """ASCII digits only: str.isdigit() also accepts '\xb2' and other digits."""
     return bool(text) and not text.strip("0123456789")
-
-
-def _hex_value(c):
-    """The value of one hex digit byte, or -1."""
-    if 48 <= c <= 57:
-        return c - 48
-    c |= 0x20
-    if 97 <= c <= 102:
-        return c - 87
-    return -1
 
 
 class ResponseParser:
@@ -182,7 +190,8 @@ class ResponseParser:
         self._size_digits = 0
         self._size = 0  # becomes chunk_left once the size line has ended
 
-    # head_complete, body_complete and needs_line are computed on access.
+    # head_complete and body_complete are computed on access, and the chunked
+    # decoding methods are loaded (chunked.py).
     # Not properties: on MicroPython a class with one makes every attribute
     # store of its instances look the name up in the class first.
     def __getattr__(self, name):
@@ -190,8 +199,9 @@ class ResponseParser:
             return self._head_state == _HEAD_DONE
         if name == "body_complete":
             return self._chunk_state == _CH_DONE
-        if name == "needs_line":  # chunk framing waits for a (trailer) line to end
-            return self._chunk_state == _CH_TRAILER
+        if " " + name + " " in _CHUNKED_METHODS:
+            _chunked_methods()
+            return getattr(self, name)
         raise AttributeError(name)
 
     # ----------------------------------------------------------------- head
@@ -206,6 +216,7 @@ class ResponseParser:
             done = _parse_block(self, buf, start, end)
             if done >= 0:
                 return done
+        view = None  # memoryview(buf), made for the first complete line
         while self._head_state != _HEAD_DONE:
             nl = buf.find(b"\n", start, end)
             if nl < 0:
@@ -219,25 +230,23 @@ class ResponseParser:
                 raise _error("LineTooLong", 
                     "status line" if self._head_state == _STATUS_LINE else "header line",
                     self.max_line)
-            line = buf[start:stop]  # a copy already (bytes or bytearray)
+            if view is None:
+                view = memoryview(buf)
             if self._head_state == _STATUS_LINE:
-                if not line and self._line_bytes < _MAX_BLANK_LINES:
+                if stop == start and self._line_bytes < _MAX_BLANK_LINES:
                     self._line_bytes += 1  # a stray CR LF before the response
                 else:
-                    self._status_line(line)
+                    if buf.find(b"\r", start, stop) >= 0 or buf.find(b"\0", start, stop) >= 0:
+                        raise _error("BadStatusLine", _decode(view[start:stop]))
+                    self._status(_decode(view[start:stop]))
                     self._line_bytes = 0
                     self._head_state = _HEADER_LINES
-            elif not line:
+            elif stop == start:
                 self._end_of_head()
             else:
-                self._header_line(line)
+                self._header_line(buf, view, start, stop)
             start = nl + 1
         return start
-
-    def _status_line(self, raw):
-        if b"\r" in raw or b"\x00" in raw:
-            raise _error("BadStatusLine", _decode(raw))
-        self._status(_decode(raw))
 
     def _status(self, line):
         parts = line.split(" ", 2)
@@ -260,61 +269,59 @@ class ResponseParser:
             raise _error("BadStatusLine", line)
         self.reason = parts[2].strip() if len(parts) > 2 else ""
 
-    def _header_line(self, raw):
-        first = raw[0]
+    def _header_line(self, buf, view, start, stop):
+        """One header line, buf[start:stop]: only its name and value become objects."""
+        first = buf[start]
         if first == _SP or first == _HTAB:
-            self._unfold(raw)
+            _load("obsfold").unfold(self, view[start:stop])
             return
-        line = _decode(raw)
-        name, colon, value = line.partition(":")
-        if not colon or _bad_name(name):
-            raise _error("ProtocolError", "invalid header line: %r" % (line[:80],))
-        value = value.strip(" \t")
-        # min()/max() of the raw bytes allocate nothing: only a line with a
-        # byte below SP or from DEL up has its value's characters checked.
-        if (min(raw) < 32 or max(raw) >= 127) and _has_ctl_in_value(value):
+        colon = buf.find(b":", start, stop)
+        if colon < 0 or _bad_name(view[start:colon]):
+            raise _error("ProtocolError", "invalid header line: %r" % (_decode(view[start:stop])[:80],))
+        begin = colon + 1
+        while begin < stop and (buf[begin] == _SP or buf[begin] == _HTAB):
+            begin += 1
+        while stop > begin and (buf[stop - 1] == _SP or buf[stop - 1] == _HTAB):
+            stop -= 1
+        raw = view[begin:stop]
+        name = _decode(view[start:colon])
+        # min()/max() of the bytes allocate nothing: only a value with a byte
+        # below SP or from DEL up has its bytes checked one by one.
+        if raw and (min(raw) < _SP or max(raw) >= 127) and _has_ctl_in_value(raw):
             raise _error("ProtocolError", "control character in header %r" % (name,))
         self._header_count += 1
         if self._header_count > self.max_headers:
             raise _error("HTTPException", "got more than %d headers" % self.max_headers)
-        keep = self.keep_headers
-        n = len(name)
-        # Only the framing names (10, 14 and 17 long) need a lower-case copy,
-        # unless headers are filtered by name.
-        key = name.lower() if n == 14 or n == 17 or n == 10 or keep is not None else name
+        value = _decode(raw)
         self._last_name = name
-        if key == "content-length":
-            if self._content_lengths is None:
-                self._content_lengths = []
-            self._content_lengths.append(value)
-        elif key == "transfer-encoding":
-            te = self._transfer_encoding
-            self._transfer_encoding = value if te is None else te + ", " + value
-        elif key == "connection":
-            self._connection += "," + value.lower()
-        if keep is None or key in keep:
+        n = colon - start
+        # Only the framing names (10, 14 and 17 long) are compared; the usual
+        # spelling first, which needs no lower-case copy.
+        if n == 14 and (name == "Content-Length" or name.lower() == "content-length"):
+            self._framing_header("content-length", value)
+        elif n == 17 and (name == "Transfer-Encoding" or name.lower() == "transfer-encoding"):
+            self._framing_header("transfer-encoding", value)
+        elif n == 10 and (name == "Connection" or name.lower() == "connection"):
+            self._framing_header("connection", value)
+        keep = self.keep_headers
+        if keep is None or name.lower() in keep:
             self.headers.append((name, value))
             self._last_kept = True
         else:
             self._last_kept = False
 
-    def _unfold(self, raw):
-        """obs-fold: RFC 9112 tells a client to replace it with one space."""
-        if not self._header_count:
-            raise _error("ProtocolError", "header continuation line before any header")
-        value = _decode(raw).strip(" \t")
-        if _has_ctl_in_value(value):
-            raise _error("ProtocolError", "control character in a folded header")
-        # Framing headers are examined whether kept or not (keep_headers).
-        name = self._last_name
-        key = name.lower()
-        if value and key in ("content-length", "transfer-encoding"):
-            raise _error("ProtocolError", "folded %s header" % name)
-        if key == "connection":
-            self._connection += " " + value.lower()
-        if self._last_kept and value:
-            prev = self.headers[-1][1]
-            self.headers[-1] = (name, prev + " " + value if prev else value)
+    def _framing_header(self, key, value):
+        """A Content-Length, Transfer-Encoding or Connection value, kept for _end_of_head()."""
+        if key == "content-length":
+            cl = self._content_lengths  # several are joined, as one header listing them
+            self._content_lengths = value if cl is None else cl + "," + value
+        elif key == "transfer-encoding":
+            te = self._transfer_encoding
+            self._transfer_encoding = value if te is None else te + ", " + value
+        else:
+            value = value.lower()
+            tokens = self._connection
+            self._connection = value if not tokens else tokens + "," + value
 
     def _close_asked(self):
         """The Connection header (or HTTP/1.0 without keep-alive) ends the connection."""
@@ -327,18 +334,8 @@ class ResponseParser:
         te = self._transfer_encoding
         cls = self._content_lengths
         if te is not None:
-            if cls is not None:
-                raise _error("ProtocolError", "response has both Transfer-Encoding and Content-Length")
-            # OWS is SP/HTAB only: str.strip() would also drop U+00A0 on CPython.
-            codings = [c.strip(" \t").lower() for c in te.split(",")]
-            if codings[-1] == "chunked":
-                if "chunked" in codings[:-1]:
-                    raise _error("ProtocolError", "chunked applied twice: %r" % te)
-                self.framing = CHUNKED
-            else:
-                # RFC 9112 6.3: the last coding is not chunked, read until close.
-                self.framing = UNTIL_CLOSE
-                self.will_close = True
+            _chunked_methods()
+            self._transfer_coding(te, cls)
         elif cls is not None:
             self.length = _content_length(cls)
             self.framing = CONTENT_LENGTH
@@ -357,140 +354,19 @@ class ResponseParser:
         self.length = 0
         self._chunk_state = _CH_DONE
 
-    # ------------------------------------------------------------- chunked
-
-    def parse_chunked(self, buf, start, end):
-        """Consume chunk framing from buf[start:end] and return the new start.
-
-        Stops when data is due (chunk_left > 0), when the bytes run out, or
-        when the body is complete. Allocates nothing except for trailers;
-        on MicroPython this frame and the ones it calls in the body loop stay
-        within 11 words of VM state (a larger frame is heap-allocated).
-        """
-        state = self._chunk_state
-        while start < end:
-            if state == _CH_DATA:
-                break
-            c = buf[start]
-            if state == _CH_SIZE:
-                state = self._size_byte(c)
-            elif state == _CH_SIZE_END:
-                if c == _SEMICOLON:
-                    state = _CH_EXT
-                elif c == _CR:
-                    state = _CH_SIZE_LF
-                elif c == _LF:
-                    state = self._end_of_size_line()
-                elif c != _SP and c != _HTAB:
-                    raise _error("ProtocolError", "invalid byte 0x%02x after chunk size" % c)
-                else:  # padding counts against max_line, as an extension does
-                    self._line_bytes += 1
-                    if self._line_bytes > self.max_line:
-                        raise _error("LineTooLong", "chunk size", self.max_line)
-            elif state == _CH_EXT:
-                if c == _CR:
-                    state = _CH_SIZE_LF
-                elif c == _LF:
-                    state = self._end_of_size_line()
-                elif c < _SP and c != _HTAB or c == 127:
-                    raise _error("ProtocolError", "control byte 0x%02x in chunk extension" % c)
-                else:
-                    self._line_bytes += 1
-                    if self._line_bytes > self.max_line:
-                        raise _error("LineTooLong", "chunk size", self.max_line)
-            elif state == _CH_SIZE_LF:
-                if c != _LF:
-                    raise _error("ProtocolError", "bare CR in chunk size line")
-                state = self._end_of_size_line()
-            elif state == _CH_DATA_CR:
-                if c == _CR:
-                    state = _CH_DATA_LF
-                elif c == _LF:
-                    state = _CH_SIZE
-                else:
-                    raise _error("ProtocolError", "chunk data longer than its size")
-            elif state == _CH_DATA_LF:
-                if c != _LF:
-                    raise _error("ProtocolError", "bare CR after chunk data")
-                state = _CH_SIZE
-            elif state == _CH_TRAILER:
-                self._chunk_state = state
-                return self._parse_trailers(buf, start, end)
-            else:  # _CH_DONE
-                break
-            start += 1
-        self._chunk_state = state
-        return start
-
-    def _size_byte(self, c):
-        """One byte of the chunk size; the next state."""
-        digit = _hex_value(c)
-        if digit >= 0:
-            self._size_digits += 1
-            if self._size_digits > _MAX_HEX_DIGITS:
-                raise _error("ProtocolError", "chunk size has too many digits")
-            self._size = self._size * 16 + digit
-            return _CH_SIZE
-        if not self._size_digits:
-            raise _error("ProtocolError", "chunk size line without a size")
-        if c == _SP or c == _HTAB:
-            return _CH_SIZE_END
-        if c == _SEMICOLON:
-            return _CH_EXT
-        if c == _CR:
-            return _CH_SIZE_LF
-        if c == _LF:
-            return self._end_of_size_line()
-        raise _error("ProtocolError", "invalid byte 0x%02x in chunk size" % c)
-
-    def _end_of_size_line(self):
-        self._size_digits = 0
-        self._line_bytes = 0
-        self.chunk_left = self._size
-        self._size = 0
-        if self.chunk_left:
-            return _CH_DATA
-        return _CH_TRAILER
-
-    def consumed_chunk_data(self, n):
-        """The caller took n bytes of chunk data."""
-        self.chunk_left -= n
-        if not self.chunk_left:
-            self._chunk_state = _CH_DATA_CR
-
-    def _parse_trailers(self, buf, start, end):
-        """Trailer fields are checked and dropped, as http.client does."""
-        while True:
-            nl = buf.find(b"\n", start, end)
-            if nl < 0:
-                if end - start > self.max_line:
-                    raise _error("LineTooLong", "trailer line", self.max_line)
-                return start
-            stop = nl - 1 if nl > start and buf[nl - 1] == _CR else nl
-            if stop == start:
-                self._chunk_state = _CH_DONE
-                return nl + 1
-            if stop - start > self.max_line:
-                raise _error("LineTooLong", "trailer line", self.max_line)
-            raw = bytes(buf[start:stop])
-            if b"\r" in raw or b"\x00" in raw or b":" not in raw:
-                raise _error("ProtocolError", "invalid trailer line")
-            self._header_count += 1
-            if self._header_count > self.max_headers:
-                raise _error("HTTPException", "got more than %d headers" % self.max_headers)
-            start = nl + 1
-
 
 def _content_length(values):
-    """One non-negative decimal length; duplicates must agree (RFC 9110 8.6)."""
+    """One non-negative decimal length from the Content-Length values (joined
+    with commas); duplicates must agree (RFC 9110 8.6)."""
+    if _is_decimal(values) and len(values) <= 18:
+        return int(values)  # the usual single value: no split
     length = -1
-    for header in values:
-        for part in header.split(","):
-            part = part.strip(" \t")  # not strip(): "\xa05" is no length
-            if not _is_decimal(part) or len(part) > 18:
-                raise _error("ProtocolError", "invalid Content-Length %r" % header)
-            n = int(part)
-            if length >= 0 and n != length:
-                raise _error("ProtocolError", "conflicting Content-Length values %r" % values)
-            length = n
+    for part in values.split(","):
+        part = part.strip(" \t")  # not strip(): "\xa05" is no length
+        if not _is_decimal(part) or len(part) > 18:
+            raise _error("ProtocolError", "invalid Content-Length %r" % values)
+        n = int(part)
+        if length >= 0 and n != length:
+            raise _error("ProtocolError", "conflicting Content-Length values %r" % values)
+        length = n
     return length

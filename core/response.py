@@ -9,7 +9,7 @@ memoryview slice, which allocates there.
 """
 
 from .clock import deadline_after, is_timeout, seconds_left, timeout_error
-from .buffer import FRAMING_READ, MICROPYTHON, RecvBuffer, as_reader
+from .buffer import MICROPYTHON, RecvBuffer, as_reader
 from .headers import HTTPMessage
 from .parser import (
     CHUNKED, CONTENT_LENGTH, NO_BODY, UNTIL_CLOSE, ResponseParser, _attach, _error, _errors,
@@ -36,7 +36,7 @@ _UNTIL_CLOSE_AHEAD = 1 << 30
 
 
 # Methods in response_more.py, loaded on first use on MicroPython.
-_RESPONSE_MORE = (" _head_cut_short _status_text _readinto_filled _read_length read1 _fill_once fileno getheaders"
+_RESPONSE_MORE = (" _head_cut_short _print_head _readinto_filled _read_length read1 _fill_once fileno getheaders"
          " info geturl getcode flush readable writable seekable peek readline readlines ")
 
 
@@ -94,9 +94,28 @@ class HTTPResponse:
             if p.status >= 200 or p.status == 101:
                 break
             if self.debuglevel > 0:
-                print("reply:", repr(self._status_text()))
+                self._print_head(False)
             p.reset()  # interim 1xx: the final response follows
-        self._apply_head()
+        self.version = p.version
+        self.code = self.status = p.status  # http.client sets both
+        self.reason = p.reason
+        self.headers = self.msg = HTTPMessage(p.headers)
+        if self.debuglevel > 0:
+            self._print_head(True)
+        # Set before no_body(): a HEAD reply keeps its chunked flag, as in http.client.
+        self.chunked = p.framing == CHUNKED
+        if self._method == "HEAD" or self.status in (204, 304) or self.status < 200:
+            p.no_body()
+        if p.framing == CONTENT_LENGTH:
+            self.length = p.length
+        elif p.framing == NO_BODY:
+            self.length = 0
+        else:
+            self.length = None
+        # After 101 the connection speaks another protocol: never reused for HTTP.
+        self.will_close = p.will_close or self._force_close or self.status == 101
+        if not self.length and p.framing in (NO_BODY, CONTENT_LENGTH):
+            self._body_done()
 
     def _read_head(self, timeout, deadline=None):
         """Receive until the parser has a whole head, within `timeout` seconds in all."""
@@ -139,31 +158,6 @@ class HTTPResponse:
                 # The connection's timeout again (not continue_timeout).
                 buf.sock.settimeout(self.head_timeout)
 
-    def _apply_head(self):
-        p = self._parser
-        self.version = p.version
-        self.code = self.status = p.status  # http.client sets both
-        self.reason = p.reason
-        self.headers = self.msg = HTTPMessage(p.headers)
-        if self.debuglevel > 0:
-            print("reply:", repr(self._status_text()))
-            for name, value in p.headers:
-                print("header:", name + ":", value)
-        # Set before no_body(): a HEAD reply keeps its chunked flag, as in http.client.
-        self.chunked = p.framing == CHUNKED
-        if self._method == "HEAD" or self.status in (204, 304) or self.status < 200:
-            p.no_body()
-        if p.framing == CONTENT_LENGTH:
-            self.length = p.length
-        elif p.framing == NO_BODY:
-            self.length = 0
-        else:
-            self.length = None
-        # After 101 the connection speaks another protocol: never reused for HTTP.
-        self.will_close = p.will_close or self._force_close or self.status == 101
-        if not self.length and p.framing in (NO_BODY, CONTENT_LENGTH):
-            self._body_done()
-
     # `closed` and `chunk_left` are computed on access. Not properties: on
     # MicroPython a class with one makes every attribute store of its
     # instances (several per read) look the name up in the class first.
@@ -202,7 +196,7 @@ class HTTPResponse:
                 self._body_done()
             return got
         if p.framing == CHUNKED:
-            if not p.chunk_left and not self._next_chunk():
+            if not p.chunk_left and not p.next_chunk(buf):
                 self._body_done()
                 return 0
             if n > p.chunk_left:
@@ -218,23 +212,6 @@ class HTTPResponse:
                 self._body_done()
             return got
         return 0
-
-    def _next_chunk(self):
-        """Parse chunk framing until data is due (True) or the body ends (False)."""
-        p = self._parser
-        buf = self._buf
-        while not p.chunk_left:
-            if p.body_complete:
-                return False
-            if buf.start == buf.end and not p.needs_line:
-                if not buf.refill(FRAMING_READ):
-                    raise _error("IncompleteRead", b"", None)
-            before = buf.start
-            buf.start = p.parse_chunked(buf.data, buf.start, buf.end)
-            if p.needs_line and buf.start == before and not p.body_complete:
-                if buf.fill() <= 0:  # a trailer line split across reads
-                    raise _error("IncompleteRead", b"", None)
-        return True
 
     def _fill(self, view, n):
         """Transfer until n bytes are in view or the body ends (allocates views)."""
@@ -268,7 +245,7 @@ class HTTPResponse:
         if buf is not None and buf.sock is not None:
             sock = buf.sock
             buf.sock = None
-            buf.clear()
+            buf.start = buf.end = 0
             sock.close()
 
     def _abort(self):
@@ -283,33 +260,34 @@ class HTTPResponse:
         if self._done:
             self._close_conn()
             return b""
-        if amt is not None and amt >= 0:
-            data = bytearray(amt)
-            got = self._fill(memoryview(data), amt)
-            if self._done:
-                self._close_conn()
-            return bytes(data) if got == amt else bytes(data[:got])
-        if self.length is not None and self._parser.framing == CONTENT_LENGTH \
-                and self.length <= _PREALLOC_MAX:
+        whole = amt is None or amt < 0
+        if whole:
+            length = self.length
+            if length is None or self._parser.framing != CONTENT_LENGTH or length > _PREALLOC_MAX:
+                return self._read_to_end()
             buf = self._buf
             start = buf.start
-            end = start + self.length
-            if end <= buf.end:  # the whole body came with the head: one copy
-                data = bytes(buf.view[start:end])
-                buf.start = end
+            if start + length <= buf.end:  # the whole body came with the head: one copy
+                data = bytes(buf.view[start:start + length])
+                buf.start = start + length
                 self.length = 0
                 self._body_done()
                 self._close_conn()
                 return data
-            if not MICROPYTHON and self.length >= _READ_IN_PLACE_MIN:
+            if not MICROPYTHON and length >= _READ_IN_PLACE_MIN:
                 return self._read_length()
-            data = bytearray(self.length)
-            got = self._fill(memoryview(data), len(data))
-            if got < len(data):
-                self._abort()
-                raise _error("IncompleteRead", bytes(data[:got]), len(data) - got)
+            amt = length
+        data = bytearray(amt)
+        got = self._fill(memoryview(data), amt)
+        if whole and got < amt:
+            self._abort()
+            raise _error("IncompleteRead", bytes(data[:got]), amt - got)
+        if whole or self._done:
             self._close_conn()
-            return bytes(data)
+        return bytes(data) if got == amt else bytes(data[:got])
+
+    def _read_to_end(self):
+        """read() of a body whose length is not known: collected step by step."""
         parts = []
         step = bytearray(_READ_STEP)
         view = memoryview(step)

@@ -10,7 +10,7 @@ from .parser import CHUNKED, CONTENT_LENGTH, UNTIL_CLOSE, _decode, _error, _erro
 from .response import _READ_STEP
 
 METHODS = (
-    "_head_cut_short", "_status_text", "_readinto_filled", "_read_length",
+    "_head_cut_short", "_print_head", "_readinto_filled", "_read_length",
     "read1", "_fill_once", "fileno",
     "getheaders", "info", "geturl", "getcode", "flush", "readable", "writable", "seekable",
     "peek", "readline", "readlines")
@@ -26,9 +26,14 @@ def _head_cut_short(self):
     raise _error("RemoteDisconnected", "Remote end closed connection in the middle of the headers")
 
 
-def _status_text(self):
+def _print_head(self, with_headers):
+    """http.client's debug output of a response head (debuglevel > 0)."""
     p = self._parser
-    return "HTTP/%s %d %s\r\n" % ("1.0" if p.version == 10 else "1.1", p.status, p.reason)
+    print("reply:", repr("HTTP/%s %d %s\r\n" % ("1.0" if p.version == 10 else "1.1", p.status,
+                                                  p.reason)))
+    if with_headers:
+        for name, value in p.headers:
+            print("header:", name + ":", value)
 
 
 def _readinto_filled(self, b):
@@ -134,7 +139,7 @@ def peek(self, n=0):
     buf = self._buf
     self._direct = 0  # the bytes peeked at go through the buffer
     try:
-        if p.framing == CHUNKED and not p.chunk_left and not self._next_chunk():
+        if p.framing == CHUNKED and not p.chunk_left and not p.next_chunk(buf):
             self._body_done()
             return b""
         if buf.start == buf.end and (buf.sock is None or not buf.refill(len(buf.data))):

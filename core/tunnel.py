@@ -28,9 +28,7 @@ def open_tunnel(conn):
         p.reset()
         response._read_head(response.head_timeout)
     if conn.debuglevel > 0:
-        print("reply:", repr(response._status_text()))
-        for name, value in p.headers:
-            print("header:", name + ":", value)
+        response._print_head(True)
     if p.status != 200:
         conn.close()
         raise OSError("Tunnel connection failed: %d %s" % (p.status, p.reason))

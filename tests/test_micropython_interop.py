@@ -92,9 +92,11 @@ for raw in CASES:
     got = lines(out)
     # headers.py takes its lazy-method helpers from parser.py (and buffer.py);
     # the .mpy tree has all three merged into the module every request loads
-    # (tools/build_mpy.py MERGED).
+    # (tools/build_mpy.py MERGED). get_content_type() is in headers_more.py,
+    # the parameter methods in params.py: each loads when first called.
     headers = ["microhttplib.buffer", "microhttplib.headers", "microhttplib.parser"] \
         if tree == "mp" else ["microhttplib._request"]
+    headers = sorted(headers + ["microhttplib.headers_more"])
     assert got[:3] == ["text/html %r" % headers,
                        "utf-8 %r" % sorted(headers + ["microhttplib.params"]),
                        "False False"]

@@ -210,17 +210,63 @@ def _texts_out_of_errors(text, moved):
     return raw.decode("utf-8")
 
 
+def _stub(module):
+    """A module that was moved into `module` at build time: its names are found there.
+
+    A module __getattr__, not `from module import *`: importing the stub from
+    a module loaded on first use (chunked.py: `from .parser import _error`)
+    costs a board a small module, not a copy of every name of the merged one.
+    """
+    return ('"""Built into %s (tools/build_mpy.py): its names are found there."""\n\n\n'
+            "def __getattr__(name):\n"
+            "    import sys\n"
+            "    __import__(%r)\n"
+            "    return getattr(sys.modules[%r], name)\n" % (module, module, module))
+
+
+# Modules built somewhere else in the .mpy tree, with a stub at their place.
+# The MicroPython socket transport, which every request on a board loads,
+# sits beside the merged request module: a GET then loads neither the ports
+# package nor ports.micropython's (~1 KB retained on a 32-bit port).
+RELOCATED = {"microhttplib/ports/micropython/transport": "microhttplib/_socket"}
+# Where the core imports it from, rewritten to import the relocated module.
+RELOCATED_IMPORTS = {"from .ports.micropython import SocketTransport":
+                     "from ._socket import SocketTransport"}
+
+
+def _relocated_sources(texts):
+    """{dest: text}: RELOCATED modules moved, their relative imports rewritten, stubs left."""
+    texts = dict(texts)
+    for old, new in RELOCATED.items():
+        old_pkg = old.split("/")[:-1]
+        new_pkg = new.split("/")[:-1]
+        if new_pkg != old_pkg[:len(new_pkg)]:
+            sys.exit("build_mpy: %s must move to a parent package" % old)
+        inner = ".".join(old_pkg[len(new_pkg):])  # ports.micropython
+        text = texts.pop(old)
+        tree = ast.parse(text)
+        lines = text.splitlines(True)
+        for node in sorted((n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)
+                            and n.level == 1), key=lambda n: n.lineno, reverse=True):
+            module = inner + ("." + node.module if node.module else "")
+            line = lines[node.lineno - 1]
+            relative = "from ." + (node.module or "") + " import"
+            if node.end_lineno != node.lineno or relative not in line:
+                sys.exit("build_mpy: cannot rewrite %r in %s" % (line.strip(), old))
+            lines[node.lineno - 1] = line.replace(relative, "from .%s import" % module, 1)
+        texts[new] = "".join(lines)
+        texts[old] = _stub(new.replace("/", "."))
+    for dest, text in list(texts.items()):
+        for before, after in RELOCATED_IMPORTS.items():
+            text = text.replace(before, after)
+        texts[dest] = text
+    return texts
+
+
 def _merged_sources(sources):
     """{dest: text}: sources with MERGED replaced by MERGED_NAME plus stubs (.mpy tree)."""
     texts = dict(sources)
     pkg = MERGED_PACKAGE + "/"
-    # Private names other modules import from a merged one: its stub offers
-    # them too (`import *` brings only the public ones).
-    wanted = {m: set() for m in MERGED}
-    for text in texts.values():
-        for node in ast.walk(ast.parse(text)):
-            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module in MERGED:
-                wanted[node.module].update(a.name for a in node.names)
     parts = []
     error_texts = []
     for m in MERGED:
@@ -237,11 +283,7 @@ def _merged_sources(sources):
         lines = text.splitlines(True)
         parts.append("# ---- %s.py\n" % m + "".join(
             line for i, line in enumerate(lines, 1) if i not in drop))
-        private = sorted(n for n in wanted[m] if n.startswith("_"))
-        stub = "from .%s import *  # merged at build time (tools/build_mpy.py)\n" % MERGED_NAME
-        if private:
-            stub += "from .%s import %s\n" % (MERGED_NAME, ", ".join(private))
-        texts[pkg + m] = stub
+        texts[pkg + m] = _stub(MERGED_PACKAGE + "." + MERGED_NAME)
     texts[pkg + MERGED_NAME] = "".join(parts) + (
         "\n\ndef _text(n):\n"
         "    \"\"\"An error message moved to errors.py at build time.\"\"\"\n"
@@ -270,7 +312,7 @@ def build(out, mpy_cross, quiet=False, opt=None, short_names=True):
             sources[dest] = f.read()
     # Merged for .mpy only: a board compiling .py itself would need more heap
     # for one large module than for several small ones.
-    merged = _merged_sources(sources)
+    merged = _relocated_sources(_merged_sources(sources))
     if short_names:
         merged, mapping, kept = mpy_names.shorten(merged, first=[MERGED_PACKAGE + "/" + MERGED_NAME])
     mpy_lib = os.path.join(out, "mpy", "lib")
