@@ -51,10 +51,11 @@ def _to_bytes(value, encoding, what):
         try:
             return value.encode(encoding)
         except UnicodeError:
-            raise ValueError("%s %r is not %s" % (what, value, encoding))
+            raise _error("_ValueError", "%s %r is not %s" % (what, value, encoding))
     if isinstance(value, int):
         return str(value).encode("ascii")
-    raise TypeError("%s must be str, bytes or int, not %s" % (what, type(value).__name__))
+    raise _error("_TypeError",
+                 "%s must be str, bytes or int, not %s" % (what, type(value).__name__))
 
 
 class HTTPConnection:
@@ -74,6 +75,8 @@ class HTTPConnection:
         self.timeout = timeout
         self.source_address = source_address
         self.blocksize = blocksize
+        if transport is None:
+            transport = default_transport()
         self._transport = transport
         self._buffer_size = buffer_size or DEFAULT_BUFFER_SIZE
         self.max_line = max_line
@@ -107,16 +110,11 @@ class HTTPConnection:
     def _get_hostport(self, host, port):
         if port is None:
             i = host.rfind(":")
-            j = host.rfind("]")  # IPv6 literals are bracketed
-            if i > j:
-                text = host[i + 1:]
-                if not text or text.strip("0123456789"):
-                    raise _error("InvalidURL", "nonnumeric port: '%s'" % text)
-                port = int(text)
-                host = host[:i]
+            if i > host.rfind("]"):  # IPv6 literals are bracketed
+                host, port = host[:i], host[i + 1:]
             else:
                 port = self.default_port
-        elif not isinstance(port, int):
+        if not isinstance(port, int):
             if not isinstance(port, str) or not port or port.strip("0123456789"):
                 raise _error("InvalidURL", "nonnumeric port: '%s'" % (port,))
             port = int(port)
@@ -143,13 +141,10 @@ class HTTPConnection:
             self._reused = False
 
     def connect(self):
-        transport = self._transport
-        if transport is None:
-            transport = self._transport = default_transport()
         if self._tunnel_host or self._create_connection is not None:
             self._connect_indirect()
         else:
-            self.sock = transport.connect(self.host, self.port, resolve_timeout(self.timeout),
+            self.sock = self._transport.connect(self.host, self.port, resolve_timeout(self.timeout),
                                           self.source_address)
 
     def close(self):
@@ -198,9 +193,10 @@ class HTTPConnection:
             raise _error("CannotSendRequest", self._state)
         self._state = _REQ_STARTED
         if not isinstance(method, str):
-            raise TypeError("method must be str, not %s" % type(method).__name__)
+            raise _error("_TypeError", "method must be str, not %s" % type(method).__name__)
         if not method or _has_ctl(method):
-            raise ValueError("method can't contain control characters or spaces. %r" % (method,))
+            raise _error("_ValueError",
+                         "method can't contain control characters or spaces. %r" % (method,))
         url = url or "/"
         self._validate_path(url)
         self._method = method
@@ -251,10 +247,10 @@ class HTTPConnection:
     @staticmethod
     def _check_header(name, value):
         if not name or min(name) <= 32 or b":" in name or b"\x7f" in name:
-            raise ValueError("Invalid header name %r" % (name,))
+            raise _error("_ValueError", "Invalid header name %r" % (name,))
         if value and (b"\x7f" in value
                       or min(value) < 32 and min(value.replace(b"\t", b" ")) < 32):
-            raise ValueError("Invalid header value %r" % (value,))
+            raise _error("_ValueError", "Invalid header value %r" % (value,))
 
     def putheader(self, header, *values):
         if self._state != _REQ_STARTED:
@@ -290,7 +286,7 @@ class HTTPConnection:
             # anything is sent: safe for any method.
             dead = self._rbuf is None or self._rbuf.sock is None
             if not dead and self._reused:
-                transport = self._transport or default_transport()
+                transport = self._transport
                 if hasattr(transport, "peer_closed"):
                     try:
                         dead = transport.peer_closed(self._sock)
@@ -308,9 +304,7 @@ class HTTPConnection:
             self._send_body(head, message_body, encode_chunked)
 
     def request(self, method, url, body=None, headers={}, *, encode_chunked=False):
-        replayable = (self._reused and self._sock is not None
-                      and method.upper() in ("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE")
-                      and (body is None or isinstance(body, (bytes, bytearray, str))))
+        reused = self._reused and self._sock is not None
         try:
             names = [k.lower() for k in headers] if headers else ()
             self.putrequest(method, url, skip_host="host" in names,
@@ -338,12 +332,14 @@ class HTTPConnection:
             self.endheaders(body, encode_chunked=encode_chunked)
         except OSError as exc:
             # Perhaps the server closed the kept-alive socket as we wrote to it.
-            if not replayable:
+            if not reused:
                 raise
             self._send_again(exc, method, url, body, headers, encode_chunked)
             return
-        if replayable:
-            self._replay = (method, url, body, headers, encode_chunked)
+        if reused:
+            # How to send it again (_retry); the URL alone when there is no body or header.
+            self._replay = url if body is None and not headers \
+                else (method, url, body, headers, encode_chunked)
 
     # ----------------------------------------------------------- receiving
 

@@ -27,6 +27,9 @@ def method(conn, name):
     return lambda *args, **kw: function(conn, *args, **kw)
 
 
+# Requests that may be sent again when a reused connection turns out dead.
+_IDEMPOTENT = ("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE")
+
 # An unread response smaller than this is drained so the connection is reused.
 _DRAIN_LIMIT = 1024 if MICROPYTHON else 65536
 
@@ -220,9 +223,12 @@ def _await_continue(self):
 
 
 def _send_again(self, exc, method, url, body, headers, encode_chunked):
-    """request() on a new socket: the server closed the kept-alive one as the
-    request was written (a timeout is no such case)."""
-    if is_timeout(exc):
+    """request() once more on a new socket, when the server closed the
+    kept-alive one as the request was written or before it answered: only an
+    idempotent request with a body that can be sent again, and not after a
+    timeout (exc is raised then)."""
+    if is_timeout(exc) or method.upper() not in _IDEMPOTENT \
+            or not (body is None or isinstance(body, (bytes, bytearray, str))):
         raise exc
     self._drop_socket()
     self._state = _IDLE
@@ -233,6 +239,8 @@ def _retry(self, exc):
     """The server had closed the reused connection: send the request once more."""
     replay = self._replay
     self._replay = None
+    if isinstance(replay, str):
+        replay = (self._method, replay, None, {}, False)
     self._send_again(exc, *replay)
     response = self._new_response(self._method)
     response.begin()

@@ -1,7 +1,7 @@
 """HTTPSConnection: HTTP over TLS, loaded only by programs that use it."""
 
 from .clock import DEFAULT_TIMEOUT, resolve_timeout
-from .connection import HTTPS_PORT, HTTPConnection, default_transport
+from .connection import HTTPS_PORT, HTTPConnection
 
 
 class HTTPSConnection(HTTPConnection):
@@ -38,8 +38,6 @@ class HTTPSConnection(HTTPConnection):
                                             self._tunnel_host or self.host)
             return
         transport = self._transport
-        if transport is None:
-            transport = self._transport = default_transport()
         self.sock = transport.connect(self.host, self.port, resolve_timeout(self.timeout),
                                       self.source_address, tls=self._tls_context(transport),
                                       server_hostname=self.host)
