@@ -272,7 +272,7 @@ def test_board_dns_errnos_are_translated():
     # both through the real code path with getaddrinfo patched.
     out = run_mp("""
 import socket
-from microhttplib.ports.micropython import transport
+from microhttplib.ports.micropython import transport, NameResolutionError
 class FakeSocketModule:  # built-in modules are read-only: swap the reference
     SOCK_STREAM = socket.SOCK_STREAM
     def __init__(self, code):
@@ -283,7 +283,7 @@ for code in (-202, -2):
     transport.socket = FakeSocketModule(code)
     try:
         transport.SocketTransport().connect('example.com', 80)
-    except transport.NameResolutionError as e:
+    except NameResolutionError as e:
         print(e.errno, 'name not resolved' in str(e), 'Wi-Fi' in str(e))
 transport.socket = socket
 """)

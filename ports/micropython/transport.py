@@ -18,13 +18,15 @@ arrived, or None at once; the core's body loop calls it with no Python frame
 in between.
 
 TLS contexts are made by ``tlsctx.py``, imported on the first HTTPS
-connection only.
+connection only (``start_tls`` and ``default_tls_context`` come from there).
 
 Errors: DNS failures (``OSError(-2)`` on the Pico W/unix, ``OSError(-202)``
 on the ESP32, ``'[addrinfo error -2]'`` on the unix port) are re-raised as
 ``NameResolutionError`` (an ``OSError``, errno kept) saying the name did not
 resolve and that Wi-Fi may be down.  A read that times out raises
-``OSError(ETIMEDOUT)``, never returns ``None``.
+``OSError(ETIMEDOUT)``, never returns ``None``.  The exception classes and
+their messages are in ``errors.py``, loaded on the first failure; the
+package offers them (``microhttplib.ports.micropython.ConnectError``).
 """
 
 import select
@@ -39,23 +41,6 @@ except ImportError:  # CPython: the file stays importable for tools/docs
 
 
 _ETIMEDOUT = const(110)  # MicroPython's errno.ETIMEDOUT on every port
-
-
-def __getattr__(name):
-    """TransportError, NameResolutionError, ConnectError, CertificateError:
-    errors.py, loaded when one is raised or named."""
-    from . import errors
-
-    return getattr(errors, name)
-
-
-def _resolve(host, port):
-    try:
-        return socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
-    except OSError as e:
-        from .errors import not_resolved
-
-        raise not_resolved(host, e)
 
 
 class Socket:
@@ -159,8 +144,14 @@ class SocketTransport:
     def connect(
         self, host, port, timeout=None, source_address=None, tls=None, server_hostname=None
     ):
+        try:
+            found = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+        except OSError as e:
+            from .errors import not_resolved
+
+            raise not_resolved(host, e)
         err = None
-        for ai in _resolve(host, port):
+        for ai in found:
             raw = socket.socket(ai[0], ai[1], ai[2])
             try:
                 if timeout is not None:
