@@ -1,6 +1,6 @@
 # Freeze microhttplib into a MicroPython firmware (a micropython-lib style manifest).
 #
-#   make mpy        # lays the board files out as a package: build/mp/lib/microhttplib/
+#   make mpy        # lays the board files out as a package: build/frozen/lib/microhttplib/
 #
 # then, in the board's manifest (keep the port's own modules first):
 #
@@ -15,11 +15,13 @@
 # Why the built tree and not the sources: the repository keeps the package as
 # core/ (microhttplib) and ports/ (microhttplib.ports), mapped by pyproject's
 # package-dir, while package() freezes a directory under its own name.
-# `make mpy` lays out exactly the files a board gets (CPython-only ones left out).
+# `make mpy` lays out exactly the files a board gets (CPython-only ones left
+# out), with the modules a request loads merged into one (microhttplib._request)
+# as in the .mpy tree: every module object costs RAM, frozen or not.
 #
 # No require(): microhttplib needs only built-in modules (socket, select, and
 # tls for HTTPS, or ussl/ssl on firmware older than 1.23).
-options.defaults(serial_modem=False, opt=None, base="build/mp/lib")
+options.defaults(serial_modem=False, opt=None, base="build/frozen/lib")
 
 import os
 
@@ -34,7 +36,7 @@ def _version():
 
 
 def _files():
-    """Paths under build/mp/lib/microhttplib, relative to it."""
+    """Paths under build/frozen/lib/microhttplib, relative to it."""
     top = os.path.join(_BASE, "microhttplib")
     if not os.path.isdir(top):
         raise Exception("%s is missing: run `make mpy` first" % os.path.abspath(top))

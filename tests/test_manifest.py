@@ -65,12 +65,13 @@ def board_files(base, with_modem):
 
 @pytest.mark.parametrize("with_modem", [False, True])
 def test_manifest_freezes_the_board_files_as_package_microhttplib(with_modem):
-    base = lib_path("mp")  # tools/build_mpy.py's plain-source tree, as `make mpy` lays it out
+    base = lib_path("frozen")  # tools/build_mpy.py's tree for freezing, as `make mpy` lays it out
     calls = run_manifest(base=base, serial_modem=with_modem)
     [(name, files, base_path, opt)] = calls["package"]
     assert name == "microhttplib" and base_path == base and opt is None
     assert set(files) == board_files(base, with_modem)
     assert "__init__.py" in files and "ports/micropython/transport.py" in files
+    assert "_request.py" in files and "_socket.py" in files  # merged and relocated, as for .mpy
     assert any("serial_modem" in f for f in files) == with_modem
     assert not any("emulator" in f or "cpython" in f or f == "__main__.py" for f in files)
     with open(os.path.join(ROOT, "pyproject.toml")) as f:

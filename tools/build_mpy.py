@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Build microhttplib for MicroPython boards (stdlib only).
 
-    python tools/build_mpy.py                   # build/mpy/lib (.mpy) + build/mp/lib (.py)
+    python tools/build_mpy.py                   # build/mpy/lib (.mpy), build/mp/lib (.py),
+                                                # build/frozen/lib (.py for manifest.py)
     python tools/build_mpy.py --deploy /dev/ttyACM0 [--dest /lib]
 
 Layout produced (the same for both trees):
@@ -11,6 +12,8 @@ Layout produced (the same for both trees):
     <out>/mpy/lib/microhttplib/ports/micropython/*.mpy   <- ports/micropython/
     <out>/mpy/lib/microhttplib/ports/serial_modem/*.mpy  <- ports/serial_modem/
     <out>/mp/lib/...                                     <- same, plain .py copies
+    <out>/frozen/lib/...    <- the .py sources of the .mpy tree (merged, relocated, long
+                               names): what manifest.py freezes into a firmware
 
 so that ``MICROPYPATH=build/mpy/lib micropython -c "import microhttplib"``
 works and ``mpremote ... fs cp -r build/mpy/lib/microhttplib :/lib`` installs.
@@ -313,17 +316,23 @@ def build(out, mpy_cross, quiet=False, opt=None, short_names=True):
     # Merged for .mpy only: a board compiling .py itself would need more heap
     # for one large module than for several small ones.
     merged = _relocated_sources(_merged_sources(sources))
+    # What a firmware freezes (manifest.py): merged and relocated too, since
+    # each module object costs RAM even when its code is in flash, but with
+    # the long names: frozen names are in flash as well.
+    frozen = dict(merged)
     if short_names:
         merged, mapping, kept = mpy_names.shorten(merged, first=[MERGED_PACKAGE + "/" + MERGED_NAME])
     mpy_lib = os.path.join(out, "mpy", "lib")
     mp_lib = os.path.join(out, "mp", "lib")
-    for tree in (os.path.join(mpy_lib, "microhttplib"), os.path.join(mp_lib, "microhttplib")):
-        shutil.rmtree(tree, ignore_errors=True)
-    for dest, text in sources.items():
-        py_out = os.path.join(mp_lib, dest + ".py")
-        os.makedirs(os.path.dirname(py_out), exist_ok=True)
-        with open(py_out, "w") as f:
-            f.write(text)
+    frozen_lib = os.path.join(out, "frozen", "lib")
+    for tree in (mpy_lib, mp_lib, frozen_lib):
+        shutil.rmtree(os.path.join(tree, "microhttplib"), ignore_errors=True)
+    for lib, texts in ((mp_lib, sources), (frozen_lib, frozen)):
+        for dest, text in texts.items():
+            py_out = os.path.join(lib, dest + ".py")
+            os.makedirs(os.path.dirname(py_out), exist_ok=True)
+            with open(py_out, "w") as f:
+                f.write(text)
     rows = []
     staging = os.path.join(out, "mpy-src")
     shutil.rmtree(staging, ignore_errors=True)
@@ -359,7 +368,8 @@ def build(out, mpy_cross, quiet=False, opt=None, short_names=True):
             print("skipped %s: CPython-only (%s)" % (path, reason))
         for path, reason in warnings:
             print("WARNING %s %s: it will not import on MicroPython" % (path, reason))
-        print("built %s and %s" % (os.path.relpath(mpy_lib, ROOT), os.path.relpath(mp_lib, ROOT)))
+        print("built %s, %s and %s" % tuple(os.path.relpath(t, ROOT)
+                                            for t in (mpy_lib, mp_lib, frozen_lib)))
     return rows, skipped
 
 
