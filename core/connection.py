@@ -21,13 +21,6 @@ _REQ_STARTED = "Request-started"
 _REQ_SENT = "Request-sent"
 
 
-def _has_ctl(text):
-    """A control character or a space (refused in methods, URLs and hosts).
-
-    min() and `in` rather than a set of characters: no table kept in RAM.
-    """
-    return bool(text) and (min(text) <= " " or "\x7f" in text)
-
 _transport = None
 
 
@@ -51,11 +44,10 @@ def _to_bytes(value, encoding, what):
         try:
             return value.encode(encoding)
         except UnicodeError:
-            raise _error("_ValueError", "%s %r is not %s" % (what, value, encoding))
+            raise ValueError("%s %r is not %s" % (what, value, encoding))
     if isinstance(value, int):
         return str(value).encode("ascii")
-    raise _error("_TypeError",
-                 "%s must be str, bytes or int, not %s" % (what, type(value).__name__))
+    raise TypeError("%s must be str, bytes or int, not %s" % (what, type(value).__name__))
 
 
 class HTTPConnection:
@@ -144,8 +136,8 @@ class HTTPConnection:
         if self._tunnel_host or self._create_connection is not None:
             self._connect_indirect()
         else:
-            self.sock = self._transport.connect(self.host, self.port, resolve_timeout(self.timeout),
-                                          self.source_address)
+            self.sock = self._transport.connect(self.host, self.port,
+                                                resolve_timeout(self.timeout), self.source_address)
 
     def close(self):
         self._state = _IDLE
@@ -193,10 +185,9 @@ class HTTPConnection:
             raise _error("CannotSendRequest", self._state)
         self._state = _REQ_STARTED
         if not isinstance(method, str):
-            raise _error("_TypeError", "method must be str, not %s" % type(method).__name__)
-        if not method or _has_ctl(method):
-            raise _error("_ValueError",
-                         "method can't contain control characters or spaces. %r" % (method,))
+            raise TypeError("method must be str, not %s" % type(method).__name__)
+        if not method or min(method) <= " " or "\x7f" in method:  # control characters, space
+            raise ValueError("method can't contain control characters or spaces. %r" % (method,))
         url = url or "/"
         self._validate_path(url)
         self._method = method
@@ -239,7 +230,8 @@ class HTTPConnection:
 
     @staticmethod
     def _validate_path(url):
-        if _has_ctl(url):
+        # Control characters and spaces: min() and `in`, no table kept in RAM.
+        if url and (min(url) <= " " or "\x7f" in url):
             raise _error("InvalidURL", "URL can't contain control characters. %r" % (url,))
 
     _validate_host = _validate_path  # the same check; each can be overridden on its own
@@ -247,10 +239,10 @@ class HTTPConnection:
     @staticmethod
     def _check_header(name, value):
         if not name or min(name) <= 32 or b":" in name or b"\x7f" in name:
-            raise _error("_ValueError", "Invalid header name %r" % (name,))
+            raise ValueError("Invalid header name %r" % (name,))
         if value and (b"\x7f" in value
                       or min(value) < 32 and min(value.replace(b"\t", b" ")) < 32):
-            raise _error("_ValueError", "Invalid header value %r" % (value,))
+            raise ValueError("Invalid header value %r" % (value,))
 
     def putheader(self, header, *values):
         if self._state != _REQ_STARTED:

@@ -99,9 +99,3 @@ except (NameError, TypeError):
 
 error = HTTPException
 
-
-# Built-in types that the core raises through parser._error() for bad
-# arguments, so that tools/build_mpy.py moves their messages to TEXTS too.
-# Private: the package does not offer them as its own names.
-_ValueError = ValueError
-_TypeError = TypeError

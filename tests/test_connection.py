@@ -215,6 +215,31 @@ def test_step_by_step_request(http_server):
     assert doc["headers"]["Host"] == "example.org" and "Accept-Encoding" not in doc["headers"]
 
 
+def test_each_request_on_a_kept_alive_connection_sends_exactly_its_own_head(scripted):
+    """The connection builds every head in the same buffer: nothing of a
+    longer earlier head may reach the next request."""
+    def script(server, conn):
+        for _ in range(3):
+            server.read_request(conn)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    server = scripted(script)
+    conn = httplib.HTTPConnection(server.host, server.port, timeout=5)
+    conn.request("GET", "/first/with/a/longer/path", headers={"X-Long": "v" * 300})
+    assert conn.getresponse().read() == b"ok"
+    conn.request("GET", "/2")
+    assert conn.getresponse().read() == b"ok"
+    conn.request("POST", "/3", b"body")
+    assert conn.getresponse().read() == b"ok"
+    host = "Host: %s:%d" % (server.host, server.port)
+    assert server.connections == 1
+    assert server.requests == [
+        ("GET /first/with/a/longer/path HTTP/1.1\r\n%s\r\nAccept-Encoding: identity\r\n"
+         "X-Long: %s\r\n\r\n" % (host, "v" * 300)).encode(),
+        ("GET /2 HTTP/1.1\r\n%s\r\nAccept-Encoding: identity\r\n\r\n" % host).encode(),
+        ("POST /3 HTTP/1.1\r\n%s\r\nAccept-Encoding: identity\r\nContent-Length: 4\r\n"
+         "\r\nbody" % host).encode()]
+
+
 def test_host_header_forms():
     seen = {}
 
