@@ -59,8 +59,7 @@ class Socket:
     def __init__(self, raw, stream=None, timeout=None):
         self._raw = raw  # the TCP socket: owns blocking mode and fileno
         self._s = raw if stream is None else stream  # what we read/write
-        self._timeout = timeout
-        self._ms = -1 if timeout is None else int(timeout * 1000)
+        self.settimeout(timeout)
         p = select.poll()
         p.register(raw, select.POLLIN)
         for _ in p.ipoll(0):  # allocates ipoll's result tuple, once, now
@@ -120,14 +119,12 @@ class Socket:
         return f() if f else -1
 
     def close(self):
+        # The poll object goes with this Socket: nothing polls a closed one
+        # (recv_into and peer_closed stop at _s None), so no unregister.
         s, raw = self._s, self._raw
         if s is None:
             return
         self._s = self._raw = None
-        try:
-            self._poll.unregister(raw)
-        except (OSError, KeyError, ValueError):
-            pass
         try:
             s.close()
         finally:
@@ -154,8 +151,7 @@ class SocketTransport:
         for ai in found:
             raw = socket.socket(ai[0], ai[1], ai[2])
             try:
-                if timeout is not None:
-                    raw.settimeout(timeout)
+                raw.settimeout(timeout)  # None: blocking, the default
                 if source_address:
                     raw.bind(socket.getaddrinfo(source_address[0], source_address[1])[0][-1])
                 raw.connect(ai[-1])
