@@ -45,7 +45,11 @@ def __getattr__(name):
     return value
 
 
-def __dir__():
-    # CPython's dir(microhttplib); MicroPython's dir() does not call it.
-    from .names import public_names
-    return public_names(globals())
+try:
+    import micropython  # whose dir() never calls a module's __dir__: a board skips it
+    del micropython
+except ImportError:
+
+    def __dir__():
+        from .names import public_names
+        return public_names(globals())

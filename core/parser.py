@@ -219,26 +219,24 @@ class ResponseParser:
         view = None  # memoryview(buf), made for the first complete line
         while self._head_state != _HEAD_DONE:
             nl = buf.find(b"\n", start, end)
-            if nl < 0:
-                if end - start > self.max_line:
-                    raise _error("LineTooLong", 
-                        "status line" if self._head_state == _STATUS_LINE else "header line",
-                        self.max_line)
-                return start
-            stop = nl - 1 if nl > start and buf[nl - 1] == _CR else nl
+            # The line, or what has arrived of it, must fit in max_line.
+            stop = end if nl < 0 else nl - 1 if nl > start and buf[nl - 1] == _CR else nl
             if stop - start > self.max_line:
                 raise _error("LineTooLong", 
                     "status line" if self._head_state == _STATUS_LINE else "header line",
                     self.max_line)
+            if nl < 0:
+                return start
             if view is None:
                 view = memoryview(buf)
             if self._head_state == _STATUS_LINE:
                 if stop == start and self._line_bytes < _MAX_BLANK_LINES:
                     self._line_bytes += 1  # a stray CR LF before the response
                 else:
+                    line = _decode(view[start:stop])
                     if buf.find(b"\r", start, stop) >= 0 or buf.find(b"\0", start, stop) >= 0:
-                        raise _error("BadStatusLine", _decode(view[start:stop]))
-                    self._status(_decode(view[start:stop]))
+                        raise _error("BadStatusLine", line)
+                    self._status(line)
                     self._line_bytes = 0
                     self._head_state = _HEADER_LINES
             elif stop == start:

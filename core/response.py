@@ -9,10 +9,10 @@ memoryview slice, which allocates there.
 """
 
 from .clock import deadline_after, is_timeout, seconds_left, timeout_error
-from .buffer import MICROPYTHON, RecvBuffer, as_reader
+from .buffer import MICROPYTHON
 from .headers import HTTPMessage
 from .parser import (
-    CHUNKED, CONTENT_LENGTH, NO_BODY, UNTIL_CLOSE, ResponseParser, _attach, _error, _errors,
+    CHUNKED, CONTENT_LENGTH, NO_BODY, UNTIL_CLOSE, _attach, _error, _errors,
     _method)
 
 _UNKNOWN = "UNKNOWN"
@@ -36,7 +36,7 @@ _UNTIL_CLOSE_AHEAD = 1 << 30
 
 
 # Methods in response_more.py, loaded on first use on MicroPython.
-_RESPONSE_MORE = (" _head_cut_short _print_head _readinto_filled _read_length read1 _fill_once fileno getheaders"
+_RESPONSE_MORE = (" _standalone _head_cut_short _print_head _readinto_filled _read_length read1 _fill_once fileno getheaders"
          " info geturl getcode flush readable writable seekable peek readline readlines ")
 
 
@@ -80,10 +80,8 @@ class HTTPResponse:
     def begin(self):
         if self.headers is not None:
             return
-        if self._buf is None:
-            self._buf = RecvBuffer(as_reader(self._sock), DEFAULT_BUFFER_SIZE, DEFAULT_MAX_LINE + 2)
-        if self._parser is None:
-            self._parser = ResponseParser(DEFAULT_MAX_LINE, DEFAULT_MAX_HEADERS)
+        if self._parser is None:  # made without a connection: HTTPResponse(sock)
+            self._standalone()
         p = self._parser
         # One deadline for all heads: a stream of 1xx cannot outlast it.
         timeout = self.head_timeout
@@ -106,12 +104,8 @@ class HTTPResponse:
         self.chunked = p.framing == CHUNKED
         if self._method == "HEAD" or self.status in (204, 304) or self.status < 200:
             p.no_body()
-        if p.framing == CONTENT_LENGTH:
-            self.length = p.length
-        elif p.framing == NO_BODY:
-            self.length = 0
-        else:
-            self.length = None
+        # NO_BODY (length 0) or CONTENT_LENGTH; else unknown.
+        self.length = p.length if p.framing <= CONTENT_LENGTH else None
         # After 101 the connection speaks another protocol: never reused for HTTP.
         self.will_close = p.will_close or self._force_close or self.status == 101
         if not self.length and p.framing in (NO_BODY, CONTENT_LENGTH):
@@ -150,6 +144,7 @@ class HTTPResponse:
             # max_line is. Its headers and bytes go first, to make room for it.
             size = buf.end
             p.headers = []
+            p._last_name = ""  # the last header name: the whole head goes
             buf.data = buf.view = b""
             buf.start = buf.end = 0
             raise _error("LineTooLong", "the response head (no memory left for it)", size)

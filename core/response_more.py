@@ -6,14 +6,22 @@ that streams or reads whole bodies never keeps them in RAM; CPython puts
 them on the class when response.py loads. Written as functions of `self`.
 """
 
-from .parser import CHUNKED, CONTENT_LENGTH, UNTIL_CLOSE, _decode, _error, _errors
-from .response import _READ_STEP
+from .buffer import RecvBuffer, as_reader
+from .parser import CHUNKED, CONTENT_LENGTH, UNTIL_CLOSE, ResponseParser, _decode, _error, _errors
+from .response import DEFAULT_BUFFER_SIZE, DEFAULT_MAX_HEADERS, DEFAULT_MAX_LINE, _READ_STEP
 
 METHODS = (
-    "_head_cut_short", "_print_head", "_readinto_filled", "_read_length",
+    "_standalone", "_head_cut_short", "_print_head", "_readinto_filled", "_read_length",
     "read1", "_fill_once", "fileno",
     "getheaders", "info", "geturl", "getcode", "flush", "readable", "writable", "seekable",
     "peek", "readline", "readlines")
+
+
+def _standalone(self):
+    """A response made on its own, as http.client's HTTPResponse(sock), reads
+    through a buffer and a parser of its own."""
+    self._buf = RecvBuffer(as_reader(self._sock), DEFAULT_BUFFER_SIZE, DEFAULT_MAX_LINE + 2)
+    self._parser = ResponseParser(DEFAULT_MAX_LINE, DEFAULT_MAX_HEADERS)
 
 
 def _head_cut_short(self):

