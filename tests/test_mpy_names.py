@@ -256,8 +256,8 @@ def test_http_client_private_list_covers_this_python():
 
 def test_new_names_avoid_the_identifiers_in_use(tmp_path):
     texts, mapping, kept = shorten(a="""
-        def f(_a=1, _b=2):
-            return getattr(f, "_c", _a + _b)
+        def f(_0=1, _1=2):
+            return getattr(f, "_2", _0 + _1)
 
 
         _long_name = 40
@@ -267,7 +267,8 @@ def test_new_names_avoid_the_identifiers_in_use(tmp_path):
         def run():
             return f() + _long_name + _other
     """)
-    assert set(mapping.values()) & {"_a", "_b", "_c"} == set()
+    assert set(mapping.values()) & {"_0", "_1", "_2"} == set()
+    assert sorted(mapping.values()) == ["_3", "_4"]
     assert load(tmp_path, texts, "a").run() == 45
 
 
@@ -329,6 +330,10 @@ import microhttplib as httplib
 class Hooked(httplib.HTTPConnection):
     _http_vsn_str = 'HTTP/1.1'
     made = 0
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self._a = self._b = self._x = 'a subclass of mine'  # short, but not the package's
 
     def _create_connection(self, address, timeout=None, source_address=None):
         Hooked.made += 1

@@ -3,7 +3,7 @@
 On a board every name a loaded .mpy interns costs heap: about 8 B plus its
 length plus 1, and pool growth. `shorten(texts)` renames the private names
 (one leading underscore, not dunder) of all modules together to short ones
-(`_a`, `_b`, ... `_aa`, ...): one map for the whole tree, applied to every
+(`_0`, `_1`, ... `_0a`, ...): one map for the whole tree, applied to every
 identifier token, so `from .parser import _error`, `self._buf` set in one
 module and read in another, and a method defined in one module and called
 from another stay consistent. Line numbers do not move.
@@ -55,8 +55,11 @@ HTTP_CLIENT_PRIVATE = frozenset("""
 """.split())
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-FIRST = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-REST = FIRST + "0123456789"
+# New names start with a digit after the underscore (`_0`, `_7`, `_0a`, ...):
+# no person names an attribute so, so a program's subclass that sets its own
+# `self._a` or `self._x` cannot overwrite one of the package's.
+FIRST = "0123456789"
+REST = FIRST + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def is_private(name):
@@ -194,7 +197,7 @@ def _names_of(node):
 
 
 def _new_names(used):
-    """_a .. _Z, _aa, _ab, ...: the shortest identifiers not in `used`."""
+    """_0 .. _9, _00, _10, ... _0a, ...: the shortest identifiers not in `used`."""
     n = 0
     while True:
         digits, k = [], n
