@@ -95,7 +95,7 @@ class HTTPResponse:
                 self._print_head(False)
             p.reset()  # interim 1xx: the final response follows
         self.version = p.version
-        self.code = self.status = p.status  # http.client sets both
+        self.status = p.status  # and `code`, http.client's old name, in __getattr__
         self.reason = p.reason
         self.headers = self.msg = HTTPMessage(p.headers)
         if self.debuglevel > 0:
@@ -153,10 +153,12 @@ class HTTPResponse:
                 # The connection's timeout again (not continue_timeout).
                 buf.sock.settimeout(self.head_timeout)
 
-    # `closed` and `chunk_left` are computed on access. Not properties: on
+    # `code`, `closed` and `chunk_left` are computed on access. Not properties: on
     # MicroPython a class with one makes every attribute store of its
     # instances (several per read) look the name up in the class first.
     def __getattr__(self, name):
+        if name == "code":
+            return self.status
         if name == "closed":  # close() was called (io's `closed`; isclosed() is fp is None)
             return self._closed
         if name == "chunk_left":
