@@ -365,10 +365,15 @@ print('tunnel', t._tunnel_host, t._tunnel_port)
 """
 
 
-@pytest.mark.parametrize("interpreter", [None, MICROPYTHON_I386], ids=["x64", "i386"])
-def test_renamed_tree_runs_the_names_looked_up_by_string(http_server, interpreter, request):
-    if interpreter is None and request.node.callspec.id == "i386":
-        pytest.skip("no 32-bit interpreter (../shared/bin/micropython-i386)")
+# x64, then the 32-bit interpreter and 1.22.2 (the oldest release claimed) when present.
+INTERPRETERS = [pytest.param(None, id="x64")] + [
+    pytest.param(path, id=os.path.basename(path)[len("micropython-"):])
+    for path in (MICROPYTHON_I386, MICROPYTHON_I386 and MICROPYTHON_I386 + "-1.22.2")
+    if path and os.path.exists(path)]
+
+
+@pytest.mark.parametrize("interpreter", INTERPRETERS)
+def test_renamed_tree_runs_the_names_looked_up_by_string(http_server, interpreter):
     out = lines(run_mp(KEY_SCENARIOS, tree="mpy", interpreter=interpreter,
                        HOST=http_server.host, PORT=int(http_server.port)))
     assert out == [
