@@ -75,8 +75,9 @@ class HTTPConnection:
         self.max_headers = max_headers
         self.keep_headers = tuple(map(str.lower, keep_headers)) if keep_headers else None
         self.continue_timeout = continue_timeout
-        self._sock = None
-        self._rbuf = None
+        self.sock = None
+        self._rbuf = None  # the receive buffer of the socket _rbuf_of
+        self._rbuf_of = None
         self._parser = None
         self._buffer = bytearray()  # the request head, reused by every request
         self._state = _IDLE
@@ -85,7 +86,7 @@ class HTTPConnection:
         self._pending = None  # a response already begun (100-continue)
         self._expect_continue = False
         self._replay = None  # how to send the current request again
-        self._reused = False  # the socket carried an earlier response
+        self._reused = None  # the socket that carried an earlier response
         self._tunnel_host = None
         self._tunnel_port = None
         self._tunnel_headers = {}
@@ -118,20 +119,6 @@ class HTTPConnection:
 
     # ---------------------------------------------------------- connecting
 
-    @property
-    def sock(self):
-        return self._sock
-
-    @sock.setter
-    def sock(self, sock):
-        """Adopt a socket made elsewhere (http.client allows this, and its tests rely on it)."""
-        self._sock = sock
-        self._rbuf = None
-        if sock is not None:
-            self._rbuf = RecvBuffer(as_reader(sock), self._buffer_size, self.max_line + 2)
-            self._parser = ResponseParser(self.max_line, self.max_headers, self.keep_headers)
-            self._reused = False
-
     def connect(self):
         if self._tunnel_host or self._create_connection is not None:
             self._connect_indirect()
@@ -142,9 +129,9 @@ class HTTPConnection:
     def close(self):
         self._state = _IDLE
         self._pending = None
-        sock = self._sock
+        sock = self.sock
         rbuf = self._rbuf
-        self._sock = None
+        self.sock = None
         self._rbuf = None
         try:
             if rbuf is not None and rbuf.sock is not None and rbuf.sock is not sock:
@@ -161,7 +148,7 @@ class HTTPConnection:
 
     def send(self, data):
         """Send bytes, a file object (read in blocks) or an iterable of bytes."""
-        if self._sock is None:
+        if self.sock is None:
             if self.auto_open:
                 self.connect()
             else:
@@ -172,7 +159,7 @@ class HTTPConnection:
             self._send_blocks(data)
             return
         try:
-            self._sock.sendall(data)
+            self.sock.sendall(data)
         except TypeError:
             self._send_blocks(data)
 
@@ -273,15 +260,16 @@ class HTTPConnection:
             # by a traceback) would forbid resizing the buffer. And send()
             # prints bytes, as http.client does.
             head = bytes(head)
-        if self._sock is not None:
-            # A kept-alive socket the server has closed is replaced before
-            # anything is sent: safe for any method.
-            dead = self._rbuf is None or self._rbuf.sock is None
-            if not dead and self._reused:
+        sock = self.sock
+        if sock is not None and self._rbuf_of is sock:
+            # A socket that carried a response and that the server has closed
+            # since is replaced before anything is sent: safe for any method.
+            dead = self._rbuf.sock is None
+            if not dead and self._reused is sock:
                 transport = self._transport
                 if hasattr(transport, "peer_closed"):
                     try:
-                        dead = transport.peer_closed(self._sock)
+                        dead = transport.peer_closed(sock)
                     except OSError:
                         dead = True
             if dead:
@@ -296,7 +284,7 @@ class HTTPConnection:
             self._send_body(head, message_body, encode_chunked)
 
     def request(self, method, url, body=None, headers={}, *, encode_chunked=False):
-        reused = self._reused and self._sock is not None
+        reused = self.sock is not None and self._reused is self.sock
         try:
             names = [k.lower() for k in headers] if headers else ()
             self.putrequest(method, url, skip_host="host" in names,
@@ -336,10 +324,15 @@ class HTTPConnection:
     # ----------------------------------------------------------- receiving
 
     def _new_response(self, method):
-        response = self.response_class(self._sock, self.debuglevel, method=method)
+        sock = self.sock
+        response = self.response_class(sock, self.debuglevel, method=method)
         if isinstance(response, HTTPResponse):
-            if self._rbuf is None:
-                self.sock = self._sock  # a receive buffer and parser for it
+            if self._rbuf_of is not sock or self._rbuf is None:
+                # The first response on this socket (connect() made it, or
+                # the caller set conn.sock as http.client allows).
+                self._rbuf = RecvBuffer(as_reader(sock), self._buffer_size, self.max_line + 2)
+                self._parser = ResponseParser(self.max_line, self.max_headers, self.keep_headers)
+                self._rbuf_of = sock
             self._parser.reset()
             response._attach(self._rbuf, self._parser)
             response.head_timeout = resolve_timeout(self.timeout)
@@ -369,11 +362,11 @@ class HTTPConnection:
         self._replay = None
         if response.will_close:
             # The response keeps the socket until its body is read.
-            self._sock = None
+            self.sock = None
             self._rbuf = None
         else:
             self._response = response
-            self._reused = True
+            self._reused = self.sock
         return response
 
 

@@ -50,7 +50,7 @@ def _split_netloc(url):
 
 def set_tunnel(self, host, port=None, headers=None):
     """Reach host:port through this connection's host, an HTTP CONNECT proxy."""
-    if self._sock is not None:
+    if self.sock is not None:
         raise RuntimeError("Can't set up tunnel for established connection")
     self._tunnel_host, self._tunnel_port = self._get_hostport(host, port)
     self._validate_host(self._tunnel_host)
@@ -82,8 +82,8 @@ def _tunnel(self):
 
 
 def _drop_socket(self):
-    sock = self._sock
-    self._sock = None
+    sock = self.sock
+    self.sock = None
     self._rbuf = None
     if sock is not None:
         try:
@@ -181,7 +181,7 @@ def _send_blocks(self, data):
             raise TypeError("data should be a bytes-like object or an iterable, got %r"
                             % type(data))
     for block in blocks:
-        self._sock.sendall(block)
+        self.sock.sendall(block)
 
 
 def _send_body(self, head, body, encode_chunked):

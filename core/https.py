@@ -34,7 +34,7 @@ class HTTPSConnection(HTTPConnection):
             # A plain socket (to the proxy, through the tunnel), then TLS over it.
             HTTPConnection.connect(self)
             transport = self._transport
-            self.sock = transport.start_tls(self._sock, self._tls_context(transport),
+            self.sock = transport.start_tls(self.sock, self._tls_context(transport),
                                             self._tunnel_host or self.host)
             return
         transport = self._transport
