@@ -284,7 +284,7 @@ class HTTPConnection:
             self._send_body(head, message_body, encode_chunked)
 
     def request(self, method, url, body=None, headers={}, *, encode_chunked=False):
-        reused = self.sock is not None and self._reused is self.sock
+        reused = self._reused is self.sock and self.sock is not None
         try:
             names = [k.lower() for k in headers] if headers else ()
             self.putrequest(method, url, skip_host="host" in names,
