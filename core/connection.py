@@ -44,10 +44,10 @@ def _to_bytes(value, encoding, what):
         try:
             return value.encode(encoding)
         except UnicodeError:
-            raise ValueError("%s %r is not %s" % (what, value, encoding))
+            raise _load("refusals").refused(what, value, encoding)
     if isinstance(value, int):
         return str(value).encode("ascii")
-    raise TypeError("%s must be str, bytes or int, not %s" % (what, type(value).__name__))
+    raise _load("refusals").refused(what, value)
 
 
 class HTTPConnection:
@@ -185,9 +185,9 @@ class HTTPConnection:
             raise _error("CannotSendRequest", self._state)
         self._state = _REQ_STARTED
         if not isinstance(method, str):
-            raise TypeError("method must be str, not %s" % type(method).__name__)
+            raise _load("refusals").refused("method type", method)
         if not method or min(method) <= " " or "\x7f" in method:  # control characters, space
-            raise ValueError("method can't contain control characters or spaces. %r" % (method,))
+            raise _load("refusals").refused("method", method)
         url = url or "/"
         self._validate_path(url)
         self._method = method
@@ -239,10 +239,10 @@ class HTTPConnection:
     @staticmethod
     def _check_header(name, value):
         if not name or min(name) <= 32 or b":" in name or b"\x7f" in name:
-            raise ValueError("Invalid header name %r" % (name,))
+            raise _load("refusals").refused("header name", name)
         if value and (b"\x7f" in value
                       or min(value) < 32 and min(value.replace(b"\t", b" ")) < 32):
-            raise ValueError("Invalid header value %r" % (value,))
+            raise _load("refusals").refused("header value", value)
 
     def putheader(self, header, *values):
         if self._state != _REQ_STARTED:

@@ -360,3 +360,28 @@ except microhttplib.InvalidURL as e:
 """, tree="mpy", HOST=srv.host, PORT=srv.port)
     assert lines(out) == ["ProtocolError invalid byte 0x7a in chunk size",
                           "InvalidURL port out of range: 99999"]
+
+
+@pytest.mark.parametrize("interpreter", INTERPRETERS)
+def test_refused_arguments_get_their_messages_from_a_module_loaded_then(interpreter):
+    out = run_mp("""
+import sys, microhttplib
+print('refusals' in ' '.join(sys.modules))
+for method, name, value in (('GE T', 'X', 'v'), (1, 'X', 'v'), ('GET', 'X Y', 'v'),
+                            ('GET', 'X', 'a\\nb'), ('GET', 'X', 1.5)):
+    c = microhttplib.HTTPConnection('example.org')
+    try:
+        c.putrequest(method, '/')
+        c.putheader(name, value)
+    except (ValueError, TypeError) as e:
+        print(type(e).__name__, e)
+print('microhttplib.refusals' in sys.modules)
+""", tree="mpy", interpreter=interpreter)
+    assert lines(out) == [
+        "False",
+        "ValueError method can't contain control characters or spaces. 'GE T'",
+        "TypeError method must be str, not int",
+        "ValueError Invalid header name b'X Y'",
+        "ValueError Invalid header value b'a\\nb'",
+        "TypeError header value must be str, bytes or int, not float",
+        "True"]
