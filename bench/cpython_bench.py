@@ -79,7 +79,7 @@ def _parse_cases(data):
 
     def mhl_conn_setup():
         sock.pos = 0
-        rbuf.clear()
+        rbuf.start = rbuf.end = 0
         return None
 
     def mhl_conn_run(_):
@@ -549,7 +549,7 @@ def parse_breakdown(repeat=5, number=20000):
          "        a += len(k); e = text.find('\\r\\n', a); text[a:e].strip(' \\t'); "
          "a = lw.find(k, a)"),
         ("end of head (framing decision, Content-Length)",
-         "parser._content_lengths = ['64']; parser._transfer_encoding = None; "
+         "parser._content_lengths = '64'; parser._transfer_encoding = None; "
          "parser._connection = ',keep-alive'; parser._end_of_head()"),
         ("reset + HTTPMessage + body slice",
          "parser.reset(); HTTPMessage(headers); data[stop + 4:stop + 68]"),
