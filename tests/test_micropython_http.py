@@ -509,3 +509,27 @@ print('STATUS', c.getresponse().status)
     r = run_mp_proc(PRELUDE + script % "cert_file=None", PORT=client_cert_tls_server.port,
                     CA=bundle)
     assert r.returncode != 0 and "STATUS" not in r.stdout
+
+
+def test_socket_from_create_connection_hook_is_reused(http_server):
+    """http.client's _create_connection hook may hand the connection a plain
+    socket; the second request on it asks the transport whether the peer
+    closed, which must not need our Socket's internals."""
+    out = run_mp("""
+import socket
+import microhttplib
+
+class Hooked(microhttplib.HTTPConnection):
+    def _create_connection(self, address, timeout=None, source_address=None):
+        s = socket.socket()
+        s.connect(socket.getaddrinfo(address[0], address[1])[0][-1])
+        return s
+
+c = Hooked(HOST, PORT, timeout=10)
+for _ in range(2):
+    c.request('GET', '/index.html')
+    r = c.getresponse()
+    print(r.status, len(r.read()) > 0)
+c.close()
+""", HOST=http_server.host, PORT=int(http_server.port))
+    assert lines(out) == ["200 True", "200 True"]

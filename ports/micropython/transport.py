@@ -171,7 +171,11 @@ class SocketTransport:
     def peer_closed(self, sock):
         """True when a kept-alive socket can no longer carry a request: the
         server closed it (EOF, reset) or sent bytes nobody asked for.
-        Asked by the core before reusing a connection; never blocks."""
+        Asked by the core before reusing a connection; never blocks. A socket
+        of the caller's (http.client's _create_connection hook) is not ours
+        to poll: it is reused, and a dead one is found by the write."""
+        if not isinstance(sock, Socket):
+            return False
         s = sock._s
         if s is None:
             return True
