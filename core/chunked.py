@@ -141,6 +141,7 @@ def parse_chunked(self, buf, start, end):
     self._chunk_state = state
     return start
 
+
 def _size_byte(self, c):
     """One byte of the chunk size; the next state."""
     digit = _hex_value(c)
@@ -162,6 +163,7 @@ def _size_byte(self, c):
         return self._end_of_size_line()
     raise _error("ProtocolError", "invalid byte 0x%02x in chunk size" % c)
 
+
 def _end_of_size_line(self):
     self._size_digits = 0
     self._line_bytes = 0
@@ -171,11 +173,13 @@ def _end_of_size_line(self):
         return _CH_DATA
     return _CH_TRAILER
 
+
 def consumed_chunk_data(self, n):
     """The caller took n bytes of chunk data."""
     self.chunk_left -= n
     if not self.chunk_left:
         self._chunk_state = _CH_DATA_CR
+
 
 def _parse_trailers(self, buf, start, end):
     """Trailer fields are checked and dropped, as http.client does."""
@@ -198,6 +202,7 @@ def _parse_trailers(self, buf, start, end):
         if self._header_count > self.max_headers:
             raise _error("HTTPException", "got more than %d headers" % self.max_headers)
         start = nl + 1
+
 
 def _hex_value(c):
     """The value of one hex digit byte, or -1."""

@@ -114,15 +114,14 @@ def _attach(cls, module):
         setattr(cls, name, getattr(module, name))
 
 
-# The methods of chunked.py, attached to ResponseParser with the first
-# Transfer-Encoding header (or the first call of one, by a sans-io caller).
-_CHUNKED_METHODS = (" _transfer_coding next_chunk parse_chunked _size_byte _end_of_size_line"
-                    " consumed_chunk_data _parse_trailers ")
-
-
 def _chunked_methods():
-    if not hasattr(ResponseParser, "parse_chunked"):
-        _attach(ResponseParser, "chunked")
+    """chunked.py's methods (chunked.METHODS) become ResponseParser's, once:
+    at the first Transfer-Encoding header, or the first call of one by a
+    sans-io caller. True when they were not there before."""
+    if hasattr(ResponseParser, "parse_chunked"):
+        return False
+    _attach(ResponseParser, "chunked")
+    return True
 
 
 def _error(name, *args):
@@ -199,8 +198,7 @@ class ResponseParser:
             return self._head_state == _HEAD_DONE
         if name == "body_complete":
             return self._chunk_state == _CH_DONE
-        if " " + name + " " in _CHUNKED_METHODS:
-            _chunked_methods()
+        if _chunked_methods() and hasattr(ResponseParser, name):
             return getattr(self, name)
         raise AttributeError(name)
 
