@@ -9,22 +9,23 @@ transfers bypass the buffer and land straight in the caller's memory.
 
 import sys
 
+# The platform flag of the core. tools/build_mpy.py resolves every test of it
+# when it builds the .mpy tree (tools/mpy_fold.py): a board loads no CPython branch.
 MICROPYTHON = sys.implementation.name == "micropython"
 
-# On CPython a read much smaller than the buffer fills the buffer first: one
-# system call then serves many reads. A board receives straight into the
-# caller's memory instead, saving the copy.
-SMALL_READS_BUFFERED = not MICROPYTHON
+if MICROPYTHON:
+    from micropython import const
+else:
+    def const(x):  # MicroPython puts the value into the code at compile time
+        return x
 
 
 def as_reader(sock):
     """Something with recv_into(buf, nbytes) for a socket-like object."""
     if hasattr(sock, "recv_into"):
         return sock
-    if hasattr(sock, "makefile"):
-        from .filesocket import FileSocket  # http.client-style test doubles only
-        return FileSocket(sock)
-    raise TypeError("need a socket-like object with recv_into() or makefile()")
+    from .filesocket import file_reader  # http.client-style test doubles only
+    return file_reader(sock)
 
 
 class RecvBuffer:
@@ -80,8 +81,9 @@ class RecvBuffer:
         start = self.start
         pending = self.end - start
         if not pending:
-            if SMALL_READS_BUFFERED and n < due and n < len(self.data) >> 2:
-                # one large recv serves many small reads (as BufferedReader does)
+            if not MICROPYTHON and n < due and n < len(self.data) >> 2:
+                # CPython: one large recv serves many small reads (as BufferedReader
+                # does). A board receives straight into the caller's memory instead.
                 pending = self.refill(due)
                 if not pending:
                     return 0

@@ -1,6 +1,8 @@
 """Deadlines in the platform's clock, and the platform's timeout exception."""
 
-try:
+from .buffer import MICROPYTHON
+
+if MICROPYTHON:
     from time import ticks_add, ticks_diff, ticks_ms
 
     def deadline_after(seconds):
@@ -8,7 +10,13 @@ try:
 
     def seconds_left(deadline):
         return ticks_diff(deadline, ticks_ms()) / 1000
-except ImportError:
+
+    # A read that times out raises OSError(ETIMEDOUT); no process-wide default timeout.
+    DEFAULT_TIMEOUT = object()
+else:
+    from socket import _GLOBAL_DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
+    from socket import getdefaulttimeout
+    from socket import timeout as _Timeout
     from time import monotonic
 
     def deadline_after(seconds):
@@ -17,12 +25,7 @@ except ImportError:
     def seconds_left(deadline):
         return deadline - monotonic()
 
-try:
-    from socket import timeout as _Timeout
-except ImportError:  # MicroPython: OSError(ETIMEDOUT)
-    _Timeout = _TIMEOUTS = None
-else:
-    _TIMEOUTS = (_Timeout, TimeoutError)
+    _TIMEOUTS = (_Timeout, TimeoutError)  # what a socket raises
     if not issubclass(_Timeout, TimeoutError):
         # Before 3.10 socket.timeout is no TimeoutError; ours is both, as from 3.10 on.
         class timeout(_Timeout, TimeoutError):
@@ -30,22 +33,15 @@ else:
 
         _Timeout = timeout
 
-try:
-    from socket import _GLOBAL_DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
-    from socket import getdefaulttimeout
-except ImportError:  # MicroPython: no process-wide default timeout
-    DEFAULT_TIMEOUT = object()
-    getdefaulttimeout = None
-
 
 def timeout_error(what):
-    if _Timeout is not None:
+    if not MICROPYTHON:
         return _Timeout("timed out " + what)
     return OSError(110, "timed out " + what)  # ETIMEDOUT
 
 
 def is_timeout(exc):
-    if _TIMEOUTS is not None and isinstance(exc, _TIMEOUTS):
+    if not MICROPYTHON and isinstance(exc, _TIMEOUTS):
         return True
     return isinstance(exc, OSError) and exc.args and exc.args[0] in (110, 11)  # ETIMEDOUT, EAGAIN
 
@@ -54,4 +50,4 @@ def resolve_timeout(timeout):
     """Seconds or None, with http.client's 'use the socket default' sentinel resolved."""
     if timeout is not DEFAULT_TIMEOUT:
         return timeout
-    return getdefaulttimeout() if getdefaulttimeout else None
+    return None if MICROPYTHON else getdefaulttimeout()

@@ -9,12 +9,12 @@ nothing; what a plain GET, POST or PUT does not run is in connection_more.py.
 """
 
 from .clock import DEFAULT_TIMEOUT, resolve_timeout
-from .buffer import MICROPYTHON, RecvBuffer, as_reader
+from .buffer import MICROPYTHON, RecvBuffer, as_reader, const
 from .parser import ResponseParser, _attach, _error, _errors, _load
 from .response import DEFAULT_BUFFER_SIZE, DEFAULT_MAX_HEADERS, DEFAULT_MAX_LINE, HTTPResponse
 
-HTTP_PORT = 80
-HTTPS_PORT = 443
+HTTP_PORT = const(80)
+HTTPS_PORT = const(443)
 
 _IDLE = "Idle"
 _REQ_STARTED = "Request-started"
@@ -28,8 +28,7 @@ def default_transport():
     """The platform's socket transport, imported on first use only."""
     global _transport
     if _transport is None:
-        import sys
-        if sys.implementation.name == "micropython":
+        if MICROPYTHON:
             from .ports.micropython import SocketTransport
         else:
             from .ports.cpython import SocketTransport

@@ -6,6 +6,13 @@ the MicroPython port and the modem port all have recv_into.
 """
 
 
+def file_reader(sock):
+    """What the connection reads from when `sock` has no recv_into()."""
+    if hasattr(sock, "makefile"):
+        return FileSocket(sock)
+    raise TypeError("need a socket-like object with recv_into() or makefile()")
+
+
 class FileSocket:
     """A socket that only has makefile() (as in http.client's own tests)."""
 

@@ -11,13 +11,7 @@ state in small ints, so it allocates nothing and never needs a whole line
 in the buffer: that is what lets the body loop run under heap_lock().
 """
 
-import sys
-
-try:
-    from micropython import const
-except ImportError:
-    def const(x):
-        return x
+from .buffer import MICROPYTHON, const
 
 
 # How the body is delimited (ResponseParser.framing).
@@ -48,7 +42,7 @@ _MAX_BLANK_LINES = const(4)
 _DELIMITERS = b'\x7f"(),/:;<=>?@[\\]{}'
 # MicroPython decodes UTF-8 only (recent releases refuse other codec names):
 # there a header that is not plain ASCII is decoded byte by byte (_decode).
-_CODEC = "utf-8" if sys.implementation.name == "micropython" else "iso-8859-1"
+_CODEC = "utf-8" if MICROPYTHON else "iso-8859-1"
 
 
 def _bad_name(raw):
@@ -71,10 +65,8 @@ def _has_ctl_in_value(raw):
 # CPython parses a complete plain head as one block (headblock.py). MicroPython
 # has no bytes.translate(), keeps the line-by-line path below, whose peak heap
 # is lower, and never loads that module.
-if hasattr(b"", "translate"):
+if not MICROPYTHON:
     from .headblock import parse_block as _parse_block
-else:
-    _parse_block = None
 
 
 def _load(name):
@@ -209,8 +201,8 @@ class ResponseParser:
 
         Returns as soon as the head is complete, leaving the body bytes.
         """
-        if self._head_state == _STATUS_LINE and _parse_block is not None and end - start > 16 \
-                and buf[start] != _CR:
+        if not MICROPYTHON and _parse_block is not None and self._head_state == _STATUS_LINE \
+                and end - start > 16 and buf[start] != _CR:
             done = _parse_block(self, buf, start, end)
             if done >= 0:
                 return done

@@ -9,30 +9,30 @@ memoryview slice, which allocates there.
 """
 
 from .clock import deadline_after, is_timeout, seconds_left, timeout_error
-from .buffer import MICROPYTHON
+from .buffer import MICROPYTHON, const
 from .headers import HTTPMessage
 from .parser import (
     CHUNKED, CONTENT_LENGTH, NO_BODY, UNTIL_CLOSE, _attach, _error, _errors,
     _method)
 
 _UNKNOWN = "UNKNOWN"
-DEFAULT_BUFFER_SIZE = 1024 if MICROPYTHON else 65536
+DEFAULT_BUFFER_SIZE = const(1024) if MICROPYTHON else 65536
 # http.client's line limit; a board could not hold a 64 KiB line, so it gets 8 KiB.
-DEFAULT_MAX_LINE = 8192 if MICROPYTHON else 65536
-DEFAULT_MAX_HEADERS = 100
+DEFAULT_MAX_LINE = const(8192) if MICROPYTHON else 65536
+DEFAULT_MAX_HEADERS = const(100)
 # What read() without an amount collects per step when the length is unknown.
 _READ_STEP = 1024 if MICROPYTHON else 65536
 # read() preallocates a Content-Length body up to this size; a larger one is
 # collected as it arrives, so a hostile length cannot make us allocate it.
-_PREALLOC_MAX = 1 << 20 if MICROPYTHON else 1 << 24
+_PREALLOC_MAX = const(1 << 20) if MICROPYTHON else 1 << 24
 # CPython's read() receives a body this large straight into the bytes it
 # returns (bodyreader.py); below, setting that up costs more than a copy.
-_READ_IN_PLACE_MIN = 256 * 1024
+_READ_IN_PLACE_MIN = const(256 * 1024)
 # readinto's direct path passes what is left of the body to the stream's
 # readinto, which wants a machine word (a small int on MicroPython).
-_DIRECT_MAX = (1 << 30) - 1
+_DIRECT_MAX = const((1 << 30) - 1)
 # Any size will do: a body read until close has no end to read past.
-_UNTIL_CLOSE_AHEAD = 1 << 30
+_UNTIL_CLOSE_AHEAD = const(1 << 30)
 
 
 # Methods in response_more.py, loaded on first use on MicroPython.

@@ -34,6 +34,7 @@ import shutil
 import subprocess
 import sys
 
+import mpy_fold
 import mpy_names
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -171,7 +172,7 @@ def find_tool(name, given=None):
 # re-exports its names. The .py tree stays unmerged.
 MERGED_PACKAGE = "microhttplib"
 MERGED_NAME = "_request"
-MERGED = ("clock", "buffer", "parser", "headers", "response", "connection")
+MERGED = ("buffer", "clock", "parser", "headers", "response", "connection")
 # The map of the private names the .mpy tree shortened (tools/mpy_names.py),
 # next to lib/: it decodes a board's traceback or AttributeError.
 NAMES = "names.txt"
@@ -316,6 +317,8 @@ def build(out, mpy_cross, quiet=False, opt=None, short_names=True):
     # Merged for .mpy only: a board compiling .py itself would need more heap
     # for one large module than for several small ones.
     merged = _relocated_sources(_merged_sources(sources))
+    # As MicroPython runs them: no CPython branch (tools/mpy_fold.py).
+    merged = {dest: mpy_fold.fold(text) for dest, text in merged.items()}
     # What a firmware freezes (manifest.py): merged and relocated too, since
     # each module object costs RAM even when its code is in flash, but with
     # the long names: frozen names are in flash as well.

@@ -1,0 +1,152 @@
+"""Resolve the MICROPYTHON flag at build time, for the .mpy tree (stdlib only).
+
+The core is one source for CPython and MicroPython; where they differ it
+tests `MICROPYTHON` (core/buffer.py). A board would still load the CPython
+branches: their bytecode, and every name they mention as an interned string.
+`fold(text)` rewrites a module's source as MicroPython runs it:
+
+    if MICROPYTHON: A else: B      ->  A
+    if not MICROPYTHON: B          ->  (nothing)
+    X if MICROPYTHON else Y        ->  X
+    a or not MICROPYTHON           ->  a
+
+so `N = const(1024) if MICROPYTHON else 65536` becomes a `const()` that
+mpy-cross folds into the code. Lines are edited in place (comments stay);
+a test that mixes the flag with other terms keeps those terms.
+"""
+
+import ast
+
+FLAG = "MICROPYTHON"
+
+
+def _value(node):
+    """True or False when `node` is decided by the flag alone, else None."""
+    if isinstance(node, ast.Name) and node.id == FLAG:
+        return True
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        v = _value(node.operand)
+        return None if v is None else not v
+    if isinstance(node, ast.BoolOp):
+        values = [_value(v) for v in node.values]
+        decisive = isinstance(node.op, ast.Or)  # True decides an `or`, False an `and`
+        if decisive in values:
+            return decisive
+        if all(v is not None for v in values):
+            return not decisive
+    return None
+
+
+class _Source:
+    """The text as lines, with (line, column) offsets of ast nodes."""
+
+    def __init__(self, text):
+        self.text = text
+        self.lines = text.splitlines(True)
+
+    def segment(self, node):
+        return ast.get_source_segment(self.text, node)
+
+    def offset(self, lineno, col):
+        # ast columns count UTF-8 bytes
+        before = "".join(self.lines[:lineno - 1])
+        return len(before) + len(self.lines[lineno - 1].encode("utf-8")[:col].decode("utf-8"))
+
+    def replace(self, node, new):
+        a = self.offset(node.lineno, node.col_offset)
+        b = self.offset(node.end_lineno, node.end_col_offset)
+        return self.text[:a] + new + self.text[b:]
+
+    def replace_lines(self, first, last, new_lines):
+        """Lines first..last (1-based, inclusive) become new_lines."""
+        return "".join(self.lines[:first - 1] + new_lines + self.lines[last:])
+
+
+def _indent(line):
+    return len(line) - len(line.lstrip(" "))
+
+
+def _dedent(lines, by):
+    return [line[by:] if line[:by].strip() == "" else line.lstrip(" ") for line in lines]
+
+
+def _block(src, header_end, last):
+    """The lines of a block that follows a header ending on line header_end."""
+    return src.lines[header_end:last]
+
+
+def _else_line(src, body_end):
+    """The line number of the `else:` that follows a body ending on body_end."""
+    n = body_end + 1
+    while not src.lines[n - 1].lstrip().startswith("else"):
+        n += 1
+    return n
+
+
+def _fold_if(src, node, parent_body):
+    keep = _value(node.test)
+    indent = _indent(src.lines[node.lineno - 1])
+    if src.lines[node.lineno - 1].lstrip().startswith("elif"):
+        raise SystemExit("mpy_fold: no `elif` on %s (line %d)" % (FLAG, node.lineno))
+    header_end = node.test.end_lineno  # the line with the colon
+    if src.lines[header_end - 1].rstrip().endswith(":") is False \
+            or node.body[0].lineno == node.lineno:
+        raise SystemExit("mpy_fold: write `if %s:` blocks on lines of their own (line %d)"
+                         % (FLAG, node.lineno))
+    if keep:
+        body = _block(src, header_end, node.body[-1].end_lineno)
+        by = _indent(src.lines[node.body[0].lineno - 1]) - indent
+        return src.replace_lines(node.lineno, node.end_lineno, _dedent(body, by))
+    if not node.orelse:
+        alone = len(parent_body) == 1
+        return src.replace_lines(node.lineno, node.end_lineno,
+                                 [" " * indent + "pass\n"] if alone else [])
+    first = node.orelse[0]
+    if isinstance(first, ast.If) and src.lines[first.lineno - 1].lstrip().startswith("elif"):
+        line = src.lines[first.lineno - 1]
+        new = line.replace("elif", "if", 1)
+        return src.replace_lines(node.lineno, first.lineno, [new])
+    else_line = _else_line(src, node.body[-1].end_lineno)
+    body = _block(src, else_line, node.orelse[-1].end_lineno)
+    by = _indent(src.lines[first.lineno - 1]) - indent
+    return src.replace_lines(node.lineno, node.end_lineno, _dedent(body, by))
+
+
+def _operand(src, node):
+    text = src.segment(node)
+    if isinstance(node, (ast.BoolOp, ast.IfExp, ast.Lambda)):
+        text = "(" + text + ")"
+    return text
+
+
+def _step(text):
+    """One fold, or None when nothing is left to fold."""
+    src = _Source(text)
+    tree = ast.parse(text)
+    for parent in ast.walk(tree):
+        for field in ("body", "orelse", "finalbody"):
+            body = getattr(parent, field, None)
+            if not isinstance(body, list):
+                continue
+            for node in body:
+                if isinstance(node, ast.If) and _value(node.test) is not None:
+                    return _fold_if(src, node, body)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.IfExp) and _value(node.test) is not None:
+            chosen = node.body if _value(node.test) else node.orelse
+            return src.replace(node, src.segment(chosen))
+        if isinstance(node, ast.BoolOp) and _value(node) is None:
+            left = [v for v in node.values if _value(v) is None]
+            if len(left) < len(node.values):
+                join = " and " if isinstance(node.op, ast.And) else " or "
+                return src.replace(node, join.join(_operand(src, v) for v in left))
+    return None
+
+
+def fold(text):
+    """The source as MicroPython runs it: every test of the flag resolved."""
+    while True:
+        folded = _step(text)
+        if folded is None:
+            return text
+        text = folded
