@@ -10,7 +10,7 @@ nothing; what a plain GET, POST or PUT does not run is in connection_more.py.
 
 from .clock import DEFAULT_TIMEOUT, resolve_timeout
 from .buffer import MICROPYTHON, RecvBuffer, as_reader, const
-from .parser import ResponseParser, _attach, _error, _errors, _load
+from .parser import ResponseParser, _attach, _error, _errors, _load, _method
 from .response import DEFAULT_BUFFER_SIZE, DEFAULT_MAX_HEADERS, DEFAULT_MAX_LINE, HTTPResponse
 
 HTTP_PORT = const(80)
@@ -95,7 +95,7 @@ class HTTPConnection:
     def __getattr__(self, name):
         # What this class lacks may be a method of connection_more.py, which
         # a board loads on first use (so no lookup on a GET's path may miss).
-        return _load("connection_more").method(self, name)
+        return _method(self, "connection_more", name)
 
     # ---------------------------------------------------------- addressing
 

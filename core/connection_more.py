@@ -19,14 +19,6 @@ METHODS = ("set_tunnel", "set_debuglevel", "_tunnel", "_read_blocks", "_output",
            "_not_latin1", "_send_again", "_retry", "_drop_socket", "_settle",
            "_connect_indirect", "_put_auto_headers")
 
-def method(conn, name):
-    """conn.name for HTTPConnection.__getattr__: a function of METHODS bound to conn."""
-    if name not in METHODS:
-        raise AttributeError(name)
-    function = globals()[name]
-    return lambda *args, **kw: function(conn, *args, **kw)
-
-
 # Requests that may be sent again when a reused connection turns out dead.
 _IDEMPOTENT = ("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE")
 
@@ -94,7 +86,7 @@ def _drop_socket(self):
 
 def _settle(self, response):
     """Drain a small unread previous response, or drop the socket, before the next request."""
-    if response.headers is not None and response.length is not None \
+    if response._head is not None and response.length is not None \
             and response.length <= _DRAIN_LIMIT and self._rbuf is not None:
         scratch = bytearray(min(response.length, 4096) or 1)
         try:

@@ -5,11 +5,8 @@ linear case-insensitive scan is cheaper in RAM and time than a dict of lists.
 """
 
 from .buffer import MICROPYTHON
-from .parser import _attach, _method
+from .parser import _attach, _load, _method
 
-# Methods in headers_more.py, loaded on first use on MicroPython.
-_HEADERS_MORE = (" keys items values get_content_type get_content_charset add_header getheader"
-                 " getheaders getallmatchingheaders as_string ")
 
 
 class HTTPMessage:
@@ -46,10 +43,10 @@ class HTTPMessage:
         """The rarer methods, on first use: email.message's parameter methods
         (get_param, get_filename, ...) from params.py, the others from
         headers_more.py. A board that never calls them never loads them."""
-        if name.startswith("get_") and (" " + name + " ") not in _HEADERS_MORE:
+        if name.startswith("get_") and name not in _load("headers_more").METHODS:
             from .params import bound_method
             return bound_method(self, name)
-        return _method(self, _HEADERS_MORE, "headers_more", name)
+        return _method(self, "headers_more", name)
 
     def __str__(self):
         return self.as_string()

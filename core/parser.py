@@ -86,16 +86,18 @@ def _errors():
     return _load("errors")
 
 
-def _method(obj, names, module, name):
-    """obj.name from `module` on first use, when `names` (" a b ") lists it.
+def _method(obj, module, name):
+    """obj.name from `module` (loaded now) when its METHODS list the name.
 
-    How HTTPResponse and HTTPConnection keep the methods a plain request
-    never calls out of a board's RAM; CPython attaches them to the class
-    instead (_attach), so nothing there goes through this.
+    How HTTPResponse, HTTPMessage and HTTPConnection keep the methods a
+    plain request never calls out of a board's RAM: a name they lack loads
+    the module once. CPython attaches the methods to the class instead
+    (_attach), so nothing there goes through this.
     """
-    if (" " + name + " ") not in names:
+    module = _load(module)
+    if name not in module.METHODS:
         raise AttributeError(name)
-    function = getattr(_load(module), name)
+    function = getattr(module, name)
     return lambda *args, **kw: function(obj, *args, **kw)
 
 

@@ -10,7 +10,6 @@ memoryview slice, which allocates there.
 
 from .clock import deadline_after, is_timeout, seconds_left, timeout_error
 from .buffer import MICROPYTHON, const
-from .headers import HTTPMessage
 from .parser import (
     CHUNKED, CONTENT_LENGTH, NO_BODY, UNTIL_CLOSE, _attach, _error, _errors,
     _method)
@@ -35,10 +34,6 @@ _DIRECT_MAX = const((1 << 30) - 1)
 _UNTIL_CLOSE_AHEAD = const(1 << 30)
 
 
-# Methods in response_more.py, loaded on first use on MicroPython.
-_RESPONSE_MORE = (" _standalone _head_cut_short _print_head _readinto_filled _read_length read1 _fill_once fileno getheaders"
-         " info geturl getcode flush readable writable seekable peek readline readlines ")
-
 
 class HTTPResponse:
     # What a response starts with. Class attributes: an instance holds only
@@ -51,7 +46,7 @@ class HTTPResponse:
     _received = False  # any byte of this response arrived
     _force_close = False
     _closed = False  # close() was called (io's `closed`; isclosed() is fp is None)
-    headers = msg = None
+    _head = None  # the parser's (name, value) list, once the head is in
     version = status = reason = _UNKNOWN
     chunked = length = will_close = _UNKNOWN
 
@@ -78,7 +73,7 @@ class HTTPResponse:
     # ----------------------------------------------------------------- head
 
     def begin(self):
-        if self.headers is not None:
+        if self._head is not None:
             return
         if self._parser is None:  # made without a connection: HTTPResponse(sock)
             self._standalone()
@@ -97,7 +92,7 @@ class HTTPResponse:
         self.version = p.version
         self.status = p.status  # and `code`, http.client's old name, in __getattr__
         self.reason = p.reason
-        self.headers = self.msg = HTTPMessage(p.headers)
+        self._head = p.headers  # `headers` and `msg` are made on first access
         if self.debuglevel > 0:
             self._print_head(True)
         # Set before no_body(): a HEAD reply keeps its chunked flag, as in http.client.
@@ -153,10 +148,17 @@ class HTTPResponse:
                 # The connection's timeout again (not continue_timeout).
                 buf.sock.settimeout(self.head_timeout)
 
-    # `code`, `closed` and `chunk_left` are computed on access. Not properties: on
-    # MicroPython a class with one makes every attribute store of its
-    # instances (several per read) look the name up in the class first.
+    # `code`, `closed` and `chunk_left` are computed on access, and `headers` (`msg`)
+    # made then: a request that never asks for them never loads headers.py. Not
+    # properties: on MicroPython a class with one makes every attribute store of
+    # its instances (several per read) look the name up in the class first.
     def __getattr__(self, name):
+        if name == "headers" or name == "msg":
+            if self._head is None:
+                return None  # before begin(), as in http.client
+            from .headers import HTTPMessage
+            self.headers = self.msg = HTTPMessage(self._head)
+            return self.headers
         if name == "code":
             return self.status
         if name == "closed":  # close() was called (io's `closed`; isclosed() is fp is None)
@@ -165,7 +167,7 @@ class HTTPResponse:
             if self._parser is None or self.chunked is not True:
                 return None
             return self._parser.chunk_left or None
-        return _method(self, _RESPONSE_MORE, "response_more", name)
+        return _method(self, "response_more", name)
 
     # ----------------------------------------------------------------- body
 
@@ -364,22 +366,28 @@ class HTTPResponse:
             return
         self.fp = None
         self._direct = 0
-        if self.headers is None or not self._done:
+        if self._head is None or not self._done:
             self._close_socket()  # unread body: the connection cannot be reused
 
     def isclosed(self):
         return self.fp is None
 
     def getheader(self, name, default=None):
-        if self.headers is None:
+        # From the head's (name, value) list: asking for one header does not
+        # make the HTTPMessage (nor load headers.py).
+        if self._head is None:
             raise _error("ResponseNotReady")
-        found = self.headers.get_all(name) or default
-        if isinstance(found, str):
-            return found
+        name = name.lower()
+        found = None
+        for key, value in self._head:
+            if key.lower() == name:
+                found = value if found is None else found + ", " + value
+        if found is not None or default is None or isinstance(default, str):
+            return found if found is not None else default
         try:
-            return ", ".join(found)  # a list of values, or an iterable default
+            return ", ".join(default)  # an iterable default, as in http.client
         except TypeError:
-            return found
+            return default
 
     def __enter__(self):
         return self

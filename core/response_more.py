@@ -192,3 +192,4 @@ def readlines(self, hint=-1):
         if 0 < hint <= total:
             break
     return lines
+

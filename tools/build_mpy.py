@@ -172,7 +172,7 @@ def find_tool(name, given=None):
 # re-exports its names. The .py tree stays unmerged.
 MERGED_PACKAGE = "microhttplib"
 MERGED_NAME = "_request"
-MERGED = ("buffer", "clock", "parser", "headers", "response", "connection")
+MERGED = ("buffer", "clock", "parser", "response", "connection")
 # The map of the private names the .mpy tree shortened (tools/mpy_names.py),
 # next to lib/: it decodes a board's traceback or AttributeError.
 NAMES = "names.txt"
@@ -299,13 +299,32 @@ def _merged_sources(sources):
     # The package finds HTTPConnection, HTTPResponse and HTTPMessage in the
     # merged module, so a request never loads the stubs.
     init = texts[pkg + "__init__"]
-    for m in ("connection", "response", "headers"):
+    for m in ("connection", "response"):
         pattern = 'module = "%s"' % m
         if pattern not in init:
             sys.exit("build_mpy: core/__init__.py no longer has %r (__getattr__)" % pattern)
         init = init.replace(pattern, 'module = "%s"' % MERGED_NAME)
     texts[pkg + "__init__"] = init
+    # The package's other modules import from the merged module itself: a
+    # board then loads no stub along with them.
+    for dest, text in texts.items():
+        rest = dest[len(pkg):]
+        if dest.startswith(pkg) and "/" not in rest and rest not in MERGED:
+            texts[dest] = _import_merged(text, dest)
     return texts
+
+
+def _import_merged(text, dest):
+    """`from .parser import x` -> `from ._request import x`, for every MERGED module."""
+    lines = text.splitlines(True)
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module in MERGED:
+            line = lines[node.lineno - 1]
+            old = "from .%s import" % node.module
+            if old not in line:
+                sys.exit("build_mpy: cannot rewrite %r in %s" % (line.strip(), dest))
+            lines[node.lineno - 1] = line.replace(old, "from .%s import" % MERGED_NAME, 1)
+    return "".join(lines)
 
 
 def build(out, mpy_cross, quiet=False, opt=None, short_names=True):
