@@ -16,9 +16,10 @@ from .response import DEFAULT_BUFFER_SIZE, DEFAULT_MAX_HEADERS, DEFAULT_MAX_LINE
 HTTP_PORT = const(80)
 HTTPS_PORT = const(443)
 
-_IDLE = "Idle"
-_REQ_STARTED = "Request-started"
-_REQ_SENT = "Request-sent"
+# The request states; errors.STATES has http.client's names for the exceptions.
+_IDLE = const(0)
+_REQ_STARTED = const(1)
+_REQ_SENT = const(2)
 
 
 _transport = None
@@ -168,7 +169,7 @@ class HTTPConnection:
         if response is not None and not response._done:
             self._settle(response)
         if self._state != _IDLE:
-            raise _error("CannotSendRequest", self._state)
+            raise _error("CannotSendRequest", _errors().STATES[self._state])
         self._state = _REQ_STARTED
         if not isinstance(method, str):
             raise _load("refusals").refused("method type", method)
@@ -341,7 +342,7 @@ class HTTPConnection:
         if self._response is not None and self._response.isclosed():
             self._response = None
         if self._state != _REQ_SENT or self._response is not None:
-            raise _error("ResponseNotReady", self._state)
+            raise _error("ResponseNotReady", _errors().STATES[self._state])
         response = self._pending or self._new_response(self._method)
         self._pending = None
         try:

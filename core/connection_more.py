@@ -9,15 +9,16 @@ RAM; CPython puts them on the class when connection.py loads. Written as
 functions of `self`.
 """
 
-from .buffer import MICROPYTHON
+from .buffer import MICROPYTHON, const
 from .clock import is_timeout, resolve_timeout
-from .connection import _IDLE
 from .parser import _error
 
 METHODS = ("set_tunnel", "set_debuglevel", "_tunnel", "_read_blocks", "_output", "_send_blocks",
            "_send_body", "_await_continue", "_frame_body", "_check_declared_length",
            "_not_latin1", "_send_again", "_retry", "_drop_socket", "_settle",
            "_connect_indirect", "_put_auto_headers")
+
+_IDLE = const(0)  # connection.py's request state
 
 # Requests that may be sent again when a reused connection turns out dead.
 _IDEMPOTENT = ("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE")

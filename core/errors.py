@@ -53,6 +53,10 @@ class ImproperConnectionState(HTTPException):
     pass
 
 
+# http.client's names of the connection's request states (connection.py _IDLE, ...).
+STATES = ("Idle", "Request-started", "Request-sent")
+
+
 class CannotSendRequest(ImproperConnectionState):
     pass
 
