@@ -119,8 +119,13 @@ def _chunked_methods():
 
 
 def _error(name, *args):
-    """A new exception of errors.py: raise _error("LineTooLong", ...)."""
-    return getattr(_errors(), name)(*args)
+    """A new exception of errors.py: raise _error("LineTooLong", ...).
+
+    The .mpy tree passes a number instead of the name (errors.CLASSES, made
+    by tools/build_mpy.py): a board keeps no string per exception class.
+    """
+    errors = _errors()
+    return (errors.CLASSES[name] if type(name) is int else getattr(errors, name))(*args)
 
 
 def _decode(raw):

@@ -32,6 +32,10 @@ _READ_IN_PLACE_MIN = const(256 * 1024)
 _DIRECT_MAX = const((1 << 30) - 1)
 # Any size will do: a body read until close has no end to read past.
 _UNTIL_CLOSE_AHEAD = const(1 << 30)
+# A head longer than this loads errors.py as it arrives (loading takes ~5 KiB
+# on a board): should the head then exhaust the heap, raising LineTooLong
+# needs no memory for a module any more.
+_BIG_HEAD = const(1024)
 
 
 
@@ -113,6 +117,7 @@ class HTTPResponse:
         sock = buf.sock
         if deadline is None and timeout is not None:
             deadline = deadline_after(timeout)
+        received = 0
         try:
             while True:
                 buf.start = p.parse_head(buf.data, buf.start, buf.end)
@@ -134,6 +139,9 @@ class HTTPResponse:
                 if not got:
                     self._head_cut_short()
                 self._received = True
+                received += got
+                if received > _BIG_HEAD >= received - got:
+                    _errors()
         except MemoryError:
             # A head too large for the heap left: an HTTP error, as a line over
             # max_line is. Its headers and bytes go first, to make room for it.

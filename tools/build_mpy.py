@@ -196,21 +196,39 @@ def _texts_out_of_errors(text, moved):
                     if isinstance(sub, ast.Constant) and isinstance(sub.value, str) \
                             and len(sub.value) > 10:
                         spans.append(sub)
+    for sub in spans:
+        if sub.value not in moved:
+            moved.append(sub.value)
+    return _replace_spans(text, [(sub, "_text(%d)" % moved.index(sub.value)) for sub in spans])
+
+
+def _numbered_errors(text, names):
+    """`_error("LineTooLong", ...)` -> `_error(3, ...)`, with names[3] == "LineTooLong".
+
+    `names` becomes errors.CLASSES: the class names, strings a board would
+    otherwise keep in RAM in every module that can raise, are not needed.
+    """
+    calls = [node.args[0] for node in ast.walk(ast.parse(text))
+             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_error"
+             and node.args and isinstance(node.args[0], ast.Constant)
+             and isinstance(node.args[0].value, str)]
+    for arg in calls:
+        if arg.value not in names:
+            names.append(arg.value)
+    return _replace_spans(text, [(arg, str(names.index(arg.value))) for arg in calls])
+
+
+def _replace_spans(text, edits):
+    """text with each (ast node, new text) edit made."""
     lines = text.splitlines(True)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line.encode("utf-8")))
     raw = text.encode("utf-8")
-
-    def offset(lineno, col):
-        return starts[lineno - 1] + col
-
-    for sub in sorted(spans, key=lambda n: (n.lineno, n.col_offset), reverse=True):
-        if sub.value not in moved:
-            moved.append(sub.value)
-        a = offset(sub.lineno, sub.col_offset)
-        b = offset(sub.end_lineno, sub.end_col_offset)
-        raw = raw[:a] + ("_text(%d)" % moved.index(sub.value)).encode() + raw[b:]
+    for node, new in sorted(edits, key=lambda e: (e[0].lineno, e[0].col_offset), reverse=True):
+        a = starts[node.lineno - 1] + node.col_offset
+        b = starts[node.end_lineno - 1] + node.end_col_offset
+        raw = raw[:a] + new.encode("utf-8") + raw[b:]
     return raw.decode("utf-8")
 
 
@@ -271,6 +289,10 @@ def _merged_sources(sources):
     """{dest: text}: sources with MERGED replaced by MERGED_NAME plus stubs (.mpy tree)."""
     texts = dict(sources)
     pkg = MERGED_PACKAGE + "/"
+    error_names = []
+    for dest, text in texts.items():
+        if dest.startswith(pkg) and "/" not in dest[len(pkg):]:
+            texts[dest] = _numbered_errors(text, error_names)
     parts = []
     error_texts = []
     for m in MERGED:
@@ -295,7 +317,9 @@ def _merged_sources(sources):
     texts[pkg + "errors"] += (
         "\n\n# The messages of the exceptions the request modules raise, moved here by\n"
         "# tools/build_mpy.py: they are in RAM only once something failed.\n"
-        "TEXTS = (\n%s)\n" % "".join("    %r,\n" % t for t in error_texts))
+        "TEXTS = (\n%s)\n" % "".join("    %r,\n" % t for t in error_texts) +
+        "\n# The classes the modules raise by number (_error(3) is CLASSES[3]).\n"
+        "CLASSES = (\n%s)\n" % "".join("    %s,\n" % n for n in error_names))
     # The package finds HTTPConnection, HTTPResponse and HTTPMessage in the
     # merged module, so a request never loads the stubs.
     init = texts[pkg + "__init__"]
