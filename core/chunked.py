@@ -1,4 +1,5 @@
-"""Chunked transfer coding (RFC 9112 section 7.1): ResponseParser's methods for it.
+"""Chunked transfer coding (RFC 9112 section 7.1): ResponseParser's methods for it,
+and read() of a body whose length is not known (chunked, or until close).
 
 A byte-level state machine over chunk-size lines, the CR LF after chunk data
 and the trailer section. It keeps its state in small ints, so it allocates
@@ -9,15 +10,9 @@ ordinary methods of ResponseParser: a board that never meets one never keeps
 them.
 """
 
-import sys
-
-try:
-    from micropython import const
-except ImportError:
-    def const(x):
-        return x
-
-from .parser import CHUNKED, UNTIL_CLOSE, _error
+from .buffer import MICROPYTHON, const
+from .parser import CHUNKED, UNTIL_CLOSE, _error, _errors
+from .response import _READ_STEP
 
 METHODS = ("_transfer_coding", "next_chunk", "parse_chunked", "_size_byte", "_end_of_size_line",
            "consumed_chunk_data", "_parse_trailers")
@@ -42,7 +37,7 @@ _SEMICOLON = const(59)
 _MAX_HEX_DIGITS = const(16)
 # A board refills the buffer in small steps while it waits for chunk framing,
 # so that little body data has to be copied byte by byte afterwards.
-_FRAMING_READ = 64 if sys.implementation.name == "micropython" else 1 << 30
+_FRAMING_READ = const(64) if MICROPYTHON else 1 << 30
 
 
 def _transfer_coding(self, te, content_lengths):
@@ -212,3 +207,23 @@ def _hex_value(c):
     if 97 <= c <= 102:
         return c - 87
     return -1
+
+
+def read_to_end(response):
+    """HTTPResponse.read() of a body whose length is not known (or over
+    _PREALLOC_MAX): collected step by step."""
+    parts = []
+    view = memoryview(bytearray(_READ_STEP))
+    try:
+        while True:
+            got = response._fill(view, _READ_STEP)
+            if got:
+                parts.append(bytes(view[:got]))
+            if got < _READ_STEP:
+                break
+    except _errors().IncompleteRead as exc:
+        exc.partial = b"".join(parts) + exc.partial
+        exc.args = (exc.partial,)
+        raise
+    response._close_conn()
+    return b"".join(parts)

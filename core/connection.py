@@ -348,10 +348,12 @@ class HTTPConnection:
         try:
             try:
                 response.begin()
-            except (_errors().RemoteDisconnected, OSError) as exc:
+            except Exception as exc:
                 # A reused socket that the server had closed: nothing of a
                 # response arrived, so an idempotent request is sent again.
-                if not self._replay or response._received:
+                # (errors.py is asked last: any other failure raises as it is.)
+                if not self._replay or response._received \
+                        or not isinstance(exc, (OSError, _errors().RemoteDisconnected)):
                     raise
                 response = self._retry(exc)
         except BaseException:

@@ -11,8 +11,7 @@ memoryview slice, which allocates there.
 from .clock import deadline_after, is_timeout, seconds_left, timeout_error
 from .buffer import MICROPYTHON, const
 from .parser import (
-    CHUNKED, CONTENT_LENGTH, NO_BODY, UNTIL_CLOSE, _attach, _error, _errors,
-    _method)
+    CHUNKED, CONTENT_LENGTH, NO_BODY, UNTIL_CLOSE, _attach, _error, _errors, _load)
 
 _UNKNOWN = "UNKNOWN"
 DEFAULT_BUFFER_SIZE = const(1024) if MICROPYTHON else 65536
@@ -156,10 +155,11 @@ class HTTPResponse:
                 # The connection's timeout again (not continue_timeout).
                 buf.sock.settimeout(self.head_timeout)
 
-    # `code`, `closed` and `chunk_left` are computed on access, and `headers` (`msg`)
-    # made then: a request that never asks for them never loads headers.py. Not
-    # properties: on MicroPython a class with one makes every attribute store of
-    # its instances (several per read) look the name up in the class first.
+    # `headers` (`msg`) is made on first access: a request that never asks for
+    # it never loads headers.py. `code`, `closed`, `chunk_left` and the rarer
+    # methods are response_more.py's. Not properties: on MicroPython a class
+    # with one makes every attribute store of its instances (several per read)
+    # look the name up in the class first.
     def __getattr__(self, name):
         if name == "headers" or name == "msg":
             if self._head is None:
@@ -167,15 +167,7 @@ class HTTPResponse:
             from .headers import HTTPMessage
             self.headers = self.msg = HTTPMessage(self._head)
             return self.headers
-        if name == "code":
-            return self.status
-        if name == "closed":  # close() was called (io's `closed`; isclosed() is fp is None)
-            return self._closed
-        if name == "chunk_left":
-            if self._parser is None or self.chunked is not True:
-                return None
-            return self._parser.chunk_left or None
-        return _method(self, "response_more", name)
+        return _load("response_more").attribute(self, name)
 
     # ----------------------------------------------------------------- body
 
@@ -271,7 +263,7 @@ class HTTPResponse:
         if whole:
             length = self.length
             if length is None or self._parser.framing != CONTENT_LENGTH or length > _PREALLOC_MAX:
-                return self._read_to_end()
+                return _load("chunked").read_to_end(self)
             buf = self._buf
             start = buf.start
             if start + length <= buf.end:  # the whole body came with the head: one copy
@@ -292,25 +284,6 @@ class HTTPResponse:
         if whole or self._done:
             self._close_conn()
         return bytes(data) if got == amt else bytes(data[:got])
-
-    def _read_to_end(self):
-        """read() of a body whose length is not known: collected step by step."""
-        parts = []
-        step = bytearray(_READ_STEP)
-        view = memoryview(step)
-        try:
-            while True:
-                got = self._fill(view, _READ_STEP)
-                if got:
-                    parts.append(bytes(view[:got]))
-                if got < _READ_STEP:
-                    break
-        except _errors().IncompleteRead as exc:
-            exc.partial = b"".join(parts) + exc.partial
-            exc.args = (exc.partial,)
-            raise
-        self._close_conn()
-        return b"".join(parts)
 
     def readinto(self, b):
         # MicroPython's (CPython's is response_more._readinto_filled): one

@@ -7,7 +7,8 @@ them on the class when response.py loads. Written as functions of `self`.
 """
 
 from .buffer import RecvBuffer, as_reader
-from .parser import CHUNKED, CONTENT_LENGTH, UNTIL_CLOSE, ResponseParser, _decode, _error, _errors
+from .parser import (
+    CHUNKED, CONTENT_LENGTH, UNTIL_CLOSE, ResponseParser, _decode, _error, _errors, _method)
 from .response import DEFAULT_BUFFER_SIZE, DEFAULT_MAX_HEADERS, DEFAULT_MAX_LINE, _READ_STEP
 
 METHODS = (
@@ -16,6 +17,21 @@ METHODS = (
     "getheaders", "info", "geturl", "getcode", "flush", "readable", "writable", "seekable",
     "peek", "readline", "readlines")
 
+
+
+def attribute(self, name):
+    """What HTTPResponse.__getattr__ does not have: `code` (http.client's old
+    name of status), `closed` (close() was called, as io's; isclosed() is fp
+    is None), `chunk_left`, and the methods of METHODS."""
+    if name == "code":
+        return self.status
+    if name == "closed":
+        return self._closed
+    if name == "chunk_left":
+        if self._parser is None or self.chunked is not True:
+            return None
+        return self._parser.chunk_left or None
+    return _method(self, "response_more", name)
 
 def _standalone(self):
     """A response made on its own, as http.client's HTTPResponse(sock), reads
