@@ -290,14 +290,8 @@ class ResponseParser:
         value = _decode(raw)
         self._last_name = name
         n = colon - start
-        # Only the framing names (10, 14 and 17 long) are compared; the usual
-        # spelling first, which needs no lower-case copy.
-        if n == 14 and (name == "Content-Length" or name.lower() == "content-length"):
-            self._framing_header("content-length", value)
-        elif n == 17 and (name == "Transfer-Encoding" or name.lower() == "transfer-encoding"):
-            self._framing_header("transfer-encoding", value)
-        elif n == 10 and (name == "Connection" or name.lower() == "connection"):
-            self._framing_header("connection", value)
+        if n == 14 or n == 17 or n == 10:  # as long as a framing name
+            self._framing_header(name.lower(), value)
         keep = self.keep_headers
         if keep is None or name.lower() in keep:
             self.headers.append((name, value))
@@ -306,14 +300,15 @@ class ResponseParser:
             self._last_kept = False
 
     def _framing_header(self, key, value):
-        """A Content-Length, Transfer-Encoding or Connection value, kept for _end_of_head()."""
+        """A Content-Length, Transfer-Encoding or Connection value (`key` is the
+        lower-case name), kept for _end_of_head(); any other name is ignored."""
         if key == "content-length":
             cl = self._content_lengths  # several are joined, as one header listing them
             self._content_lengths = value if cl is None else cl + "," + value
         elif key == "transfer-encoding":
             te = self._transfer_encoding
             self._transfer_encoding = value if te is None else te + ", " + value
-        else:
+        elif key == "connection":
             value = value.lower()
             tokens = self._connection
             self._connection = value if not tokens else tokens + "," + value

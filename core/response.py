@@ -30,7 +30,7 @@ _READ_IN_PLACE_MIN = const(256 * 1024)
 # readinto, which wants a machine word (a small int on MicroPython).
 _DIRECT_MAX = const((1 << 30) - 1)
 # Any size will do: a body read until close has no end to read past.
-_UNTIL_CLOSE_AHEAD = const(1 << 30)
+_UNTIL_CLOSE_AHEAD = const((1 << 30) - 1)
 # A head longer than this loads errors.py as it arrives (loading takes ~5 KiB
 # on a board): should the head then exhaust the heap, raising LineTooLong
 # needs no memory for a module any more.
