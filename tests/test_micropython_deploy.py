@@ -95,8 +95,10 @@ def test_mpy_build_layout_and_import():
     pys = sorted(os.path.relpath(p, os.path.join(out, "mp", "lib"))
                  for p in glob.glob(os.path.join(out, "mp", "lib", "**", "*.py"), recursive=True))
     # the same modules, plus the one the .mpy tree merges what a request loads
-    # into and the relocated ones (their old names stay as stubs)
-    built = ["microhttplib/%s" % build_mpy.MERGED_NAME] + list(build_mpy.RELOCATED.values())
+    # into, the error messages of the others and the relocated ones (their old
+    # names stay as stubs)
+    built = ["microhttplib/%s" % build_mpy.MERGED_NAME, "microhttplib/%s" % build_mpy.TEXTS_NAME] \
+        + list(build_mpy.RELOCATED.values())
     assert [p[:-4] for p in mpys] == sorted([p[:-3] for p in pys] + built)
     assert "microhttplib/__init__.mpy" in mpys
     assert "microhttplib/ports/micropython/transport.mpy" in mpys

@@ -314,12 +314,6 @@ def _merged_sources(sources):
         "\n\ndef _text(n):\n"
         "    \"\"\"An error message moved to errors.py at build time.\"\"\"\n"
         "    return _errors().TEXTS[n]\n")
-    texts[pkg + "errors"] += (
-        "\n\n# The messages of the exceptions the request modules raise, moved here by\n"
-        "# tools/build_mpy.py: they are in RAM only once something failed.\n"
-        "TEXTS = (\n%s)\n" % "".join("    %r,\n" % t for t in error_texts) +
-        "\n# The classes the modules raise by number (_error(3) is CLASSES[3]).\n"
-        "CLASSES = (\n%s)\n" % "".join("    %s,\n" % n for n in error_names))
     # The package finds HTTPConnection, HTTPResponse and HTTPMessage in the
     # merged module, so a request never loads the stubs.
     init = texts[pkg + "__init__"]
@@ -329,13 +323,52 @@ def _merged_sources(sources):
             sys.exit("build_mpy: core/__init__.py no longer has %r (__getattr__)" % pattern)
         init = init.replace(pattern, 'module = "%s"' % MERGED_NAME)
     texts[pkg + "__init__"] = init
+    texts[pkg + "errors"] += (
+        "\n\n# The messages of the exceptions the request module raises, moved here by\n"
+        "# tools/build_mpy.py: they are in RAM only once something failed.\n"
+        "TEXTS = (\n%s)\n" % "".join("    %r,\n" % t for t in error_texts) +
+        "\n# The classes the modules raise by number (_error(3) is CLASSES[3]).\n"
+        "CLASSES = (\n%s)\n" % "".join("    %s,\n" % n for n in error_names))
     # The package's other modules import from the merged module itself: a
-    # board then loads no stub along with them.
-    for dest, text in texts.items():
+    # board then loads no stub along with them. Their messages move to
+    # texts.py (not errors.py, which must stay small enough to load when the
+    # heap is nearly full).
+    more_texts = []
+    for dest, text in list(texts.items()):
         rest = dest[len(pkg):]
-        if dest.startswith(pkg) and "/" not in rest and rest not in MERGED:
-            texts[dest] = _import_merged(text, dest)
+        if dest.startswith(pkg) and "/" not in rest and rest not in MERGED + ("errors", MERGED_NAME):
+            text = _import_merged(text, dest)
+            moved = _texts_out_of_errors(text, more_texts)
+            if moved != text:
+                text = _with_import(moved, MORE_TEXT % MERGED_NAME)
+            texts[dest] = text
+    texts[pkg + TEXTS_NAME] = (
+        '"""The messages of the exceptions of the modules loaded on first use, moved\n'
+        'here by tools/build_mpy.py: they are in RAM only once something failed."""\n\n'
+        "TEXTS = (\n%s)\n" % "".join("    %r,\n" % t for t in more_texts))
     return texts
+
+
+# The module of the .mpy tree that holds the messages of the modules loaded on
+# first use, and what such a module gets when its messages move there.
+TEXTS_NAME = "texts"
+MORE_TEXT = """from .%%s import _load
+
+
+def _text(n):
+    return _load("%s").TEXTS[n]
+
+""" % TEXTS_NAME
+
+
+def _with_import(text, line):
+    """text with `line` added after its docstring."""
+    tree = ast.parse(text)
+    first = tree.body[0] if tree.body else None
+    at = first.end_lineno if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) \
+        else 0
+    lines = text.splitlines(True)
+    return "".join(lines[:at] + [line] + lines[at:])
 
 
 def _import_merged(text, dest):
