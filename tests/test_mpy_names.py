@@ -140,6 +140,58 @@ def test_names_in_string_literals_keep_their_long_form(tmp_path):
     assert load(tmp_path, texts, "a").C().run() == ("one", "two", None, True, "g!")
 
 
+METHODS_MORE = """
+    METHODS = ("_lazy_one", 'public')
+
+
+    def _lazy_one(obj):
+        return "one " + obj._tag
+
+
+    def public(obj):
+        return "public"
+
+
+    def _helper():
+        return HELPER
+"""
+
+METHODS_USER = """
+    import sys
+
+
+    class C:
+        _tag = "c"
+
+        def __getattr__(self, name):
+            __import__("pkg.more")
+            more = sys.modules["pkg.more"]
+            if name not in more.METHODS:
+                raise AttributeError(name)
+            function = getattr(more, name)
+            return lambda: function(self)
+
+        def run(self):
+            return self._lazy_one(), self.public()
+"""
+
+
+def test_methods_tables_are_renamed_with_the_functions_they_list(tmp_path):
+    # core/chunked.py and core/*_more.py list, in METHODS, the functions a
+    # class takes as methods on first use: the strings follow the renaming.
+    texts, mapping, kept = shorten(more=METHODS_MORE.replace("HELPER", '"helper"'),
+                                   a=METHODS_USER)
+    short = mapping["_lazy_one"]
+    assert 'METHODS = ("%s", \'public\')' % short in texts["more"]
+    assert "def %s(obj):" % short in texts["more"]
+    assert load(tmp_path, texts, "a").C().run() == ("one c", "public")
+    # A string anywhere else that names the function keeps it long everywhere.
+    texts, mapping, kept = shorten(more=METHODS_MORE.replace("HELPER", '"_lazy_one"'),
+                                   a=METHODS_USER)
+    assert kept["_lazy_one"].startswith("in a string literal")
+    assert 'METHODS = ("_lazy_one", \'public\')' in texts["more"]
+
+
 def test_names_built_from_string_pieces_keep_their_long_form(tmp_path):
     texts, mapping, kept = shorten(a="""
         class Events:

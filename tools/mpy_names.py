@@ -9,9 +9,9 @@ module and read in another, and a method defined in one module and called
 from another stay consistent. Line numbers do not move.
 
 A private name keeps its long form when renaming it could change behaviour:
-it appears in a string literal (getattr/hasattr/globals() by name, the
-space-separated lists of lazily loaded methods) or may be built from a piece
-of one ("_on_" + kind, "%s_done" % kind), it is a parameter or keyword
+it appears in a string literal (getattr/hasattr/globals() by name) other than
+a module's METHODS tuple (the functions a class takes as methods on first
+use, renamed with them) or may be built from a piece of one ("_on_" + kind, "%s_done" % kind), it is a parameter or keyword
 argument name, it names a module or comes from outside the package, it is
 never assigned in the tree (an attribute of another library's object), it is
 part of http.client's private API that code written for http.client reads or
@@ -55,6 +55,9 @@ HTTP_CLIENT_PRIVATE = frozenset("""
 """.split())
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# The name of the module-level tuples that list, as strings, the functions a
+# class takes as methods on first use (core/chunked.py, core/*_more.py).
+METHODS = "METHODS"
 # New names start with a digit after the underscore (`_0`, `_7`, `_0a`, ...):
 # no person names an attribute so, so a program's subclass that sets its own
 # `self._a` or `self._x` cannot overwrite one of the package's.
@@ -93,6 +96,9 @@ class _Scan:
         for node in ast.walk(tree):
             if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
                 ignored.add(id(node.value))
+        for name, node in _method_tables(tree):
+            ignored.add(id(node))  # renamed with the method (rename() below)
+            self.see(name)
         for node in ast.walk(tree):
             self.node(node, ignored)
             for piece, left, right in _string_pieces(node):
@@ -186,6 +192,19 @@ def _string_pieces(node):
     return []
 
 
+def _method_tables(tree):
+    """[(name, Constant node)]: the strings of module-level `METHODS = (...)`
+    tuples, the methods a class loads from that module on first use. They
+    are renamed as the functions they name are."""
+    found = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] \
+                == [METHODS] and isinstance(node.value, ast.Tuple):
+            found += [(elt.value, elt) for elt in node.value.elts
+                      if isinstance(elt, ast.Constant) and isinstance(elt.value, str)]
+    return found
+
+
 def _names_of(node):
     if isinstance(node, ast.Name):
         return [node.id]
@@ -243,12 +262,18 @@ def plan(texts, keep=HTTP_CLIENT_PRIVATE, first=()):
 
 
 def rename(text, mapping):
-    """`text` with every identifier token in `mapping` replaced."""
+    """`text` with every identifier token in `mapping` replaced, and the
+    strings of its METHODS tuples."""
     lines = text.splitlines(True)
     edits = []
+    tables = {(n.lineno, n.col_offset): name for name, n in _method_tables(ast.parse(text))
+              if name in mapping}
     for tok in tokenize.generate_tokens(io.StringIO(text).readline):
         if tok.type == tokenize.NAME and tok.string in mapping:
             edits.append(tok.start + (tok.end[1], mapping[tok.string]))
+        elif tok.type == tokenize.STRING and tok.start in tables:
+            new = tok.string[0] + mapping[tables[tok.start]] + tok.string[0]
+            edits.append(tok.start + (tok.end[1], new))
     for row, start, end, new in reversed(edits):
         line = lines[row - 1]
         lines[row - 1] = line[:start] + new + line[end:]
@@ -266,6 +291,9 @@ class _Unrename(ast.NodeTransformer):
                 setattr(node, field, self.back[value])
         if isinstance(node, (ast.Global, ast.Nonlocal)):
             node.names = [self.back.get(n, n) for n in node.names]
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                and node.value in self.back:  # a METHODS string
+            node.value = self.back[node.value]
         return super().generic_visit(node)
 
 
