@@ -286,7 +286,11 @@ class HTTPConnection:
     def request(self, method, url, body=None, headers={}, *, encode_chunked=False):
         reused = self._reused is self.sock and self.sock is not None
         try:
-            names = [k.lower() for k in headers] if headers else ()
+            names = ()
+            if headers:  # a loop, not a list comprehension: one function object less
+                names = []
+                for name in headers:
+                    names.append(name.lower())
             self.putrequest(method, url, skip_host="host" in names,
                             skip_accept_encoding="accept-encoding" in names)
             if isinstance(body, str):
@@ -334,7 +338,9 @@ class HTTPConnection:
                 self._parser = ResponseParser(self.max_line, self.max_headers, self.keep_headers)
                 self._rbuf_of = sock
             self._parser.reset()
-            response._attach(self._rbuf, self._parser)
+            # The connection's buffer and parser (HTTPResponse(sock) makes its own).
+            response._buf = self._rbuf
+            response._parser = self._parser
             response.head_timeout = resolve_timeout(self.timeout)
         return response
 

@@ -68,11 +68,6 @@ class HTTPResponse:
         # readinto (MicroPython) or True (CPython's buffer path); else 0.
         self._direct = 0
 
-    def _attach(self, buffer, parser):
-        """Use a connection's buffer and parser instead of making our own."""
-        self._buf = buffer
-        self._parser = parser
-
     # ----------------------------------------------------------------- head
 
     def begin(self):
