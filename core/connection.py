@@ -200,10 +200,13 @@ class HTTPConnection:
                     host = "[%s]" % host.partition("%")[0]  # no IPv6 zone id in Host
                 if port != self.default_port:
                     host = "%s:%d" % (host, port)
-                try:
-                    value = host.encode("ascii")
-                except UnicodeError:
-                    value = host.encode("idna")  # as http.client (CPython has the codec)
+                if MICROPYTHON:
+                    value = host.encode()  # MicroPython has UTF-8 only
+                else:
+                    try:
+                        value = host.encode("ascii")
+                    except UnicodeError:
+                        value = host.encode("idna")  # as http.client
                 key = self._host_key = (self.host, self.port, value)
         if type(self).putheader is not HTTPConnection.putheader or url.startswith("http"):
             self._put_auto_headers(url, skip_host, skip_accept_encoding)
@@ -295,7 +298,7 @@ class HTTPConnection:
                             skip_accept_encoding="accept-encoding" in names)
             if isinstance(body, str):
                 try:
-                    body = body.encode("iso-8859-1")
+                    body = body.encode("latin-1")
                 except UnicodeError:
                     raise self._not_latin1(body)
             if "content-length" in names:

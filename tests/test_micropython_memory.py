@@ -159,13 +159,16 @@ print(c.getresponse().read(), a)
 #
 # Heap above the interpreter's own baseline (the smallest -X heapsize that
 # runs a script allocating a 1 KiB buffer) within which a GET and a 1 MiB
-# download must succeed, this test script's compilation included. Issue 9
-# asks 28 KiB on a 32-bit board and that is not reached yet: the smallest
-# heap from which DOWNLOAD succeeds measured 34,816 B (Content-Length) and
-# 37,888 B (chunked) above baseline on i386, 43,008 B and 54,272 B on x64
-# (every size up to 8 KiB above those passed too), so these bounds hold that
-# line with ~3 KiB of margin and fail on a regression.
-HEAP_BOUND = {MICROPYTHON: 56 * 1024, MICROPYTHON_I386: 40 * 1024}
+# download must succeed, this test script's compilation included. The
+# smallest heap from which DOWNLOAD succeeds measured 25,856 B
+# (Content-Length) and 32,000 B (chunked) above baseline on i386, 36,352 B
+# and 41,472 B on x64 (every size up to 4 KiB above those passed too).
+# Issue 9's 28 KiB holds for Content-Length; chunked needs more here than in
+# `make bench` (28,160 B) because with this script's few names the qstr pool
+# fills up just as chunked.py loads, and MicroPython then allocates the next
+# pool (~2.3 KB in one block) in a heap the first GET has fragmented. These
+# bounds hold that line with ~4 KiB of margin and fail on a regression.
+HEAP_BOUND = {MICROPYTHON: 46 * 1024, MICROPYTHON_I386: 36 * 1024}
 
 BASELINE = "buf = bytearray(1024)\nprint('ok')\n"
 
