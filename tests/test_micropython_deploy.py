@@ -18,7 +18,7 @@ import sys
 
 import pytest
 
-from mp_helpers import ROOT, build_dir, lines, require_micropython, run_mp, tool
+from mp_helpers import ROOT, build_dir, lines, require_micropython, run_mp, run_mp_proc, tool
 
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import build_mpy  # noqa: E402
@@ -254,3 +254,18 @@ def test_readme_mip_install_from_a_checkout(board, http_server):
     out = mpremote(tty, "exec", REQUEST % (http_server.host, int(http_server.port))
                    + "from microhttplib.ports.serial_modem import Modem\nprint('MODEM', Modem.__name__)\n")
     assert "BOARD 200 167 b'<!doctype html>'" in out and "MODEM Modem" in out
+
+
+def test_mpy_tree_tracebacks_name_functions_without_line_numbers():
+    # tools/build_mpy.py compiles with mpy-cross -O3 (build_mpy.OPT): no line
+    # tables, ~1 KB less heap after a GET. A board's traceback then says
+    # "line 1" for every frame of the library, and still names the function.
+    assert build_mpy.OPT == 3
+    r = run_mp_proc("import microhttplib\n"
+                    "microhttplib.HTTPConnection('127.0.0.1', 1, timeout=1).request('GET', '/')\n",
+                    tree="mpy")
+    frames = [line.strip() for line in (r.stdout + r.stderr).splitlines()
+              if "microhttplib/_request.py" in line]
+    assert r.returncode and frames, r.stdout + r.stderr
+    assert all(", line 1, in " in line for line in frames), frames
+    assert any(line.endswith(", in request") for line in frames), frames
