@@ -314,8 +314,8 @@ def _merged_sources(sources):
         "\n\ndef _text(n):\n"
         "    \"\"\"An error message moved to errors.py at build time.\"\"\"\n"
         "    return _errors().TEXTS[n]\n")
-    # The package finds HTTPConnection, HTTPResponse and HTTPMessage in the
-    # merged module, so a request never loads the stubs.
+    # The package finds HTTPConnection and HTTPResponse in the merged module,
+    # so a request never loads the stubs (HTTPMessage is headers.py's).
     init = texts[pkg + "__init__"]
     for m in ("connection", "response"):
         pattern = 'module = "%s"' % m
