@@ -59,6 +59,13 @@ CASES = {
         else:
             where = "board"
         """, {"where": "board"}),
+    "comment after the colon": ("""
+        MICROPYTHON = True
+        if not MICROPYTHON:  # CPython reads ahead
+            size = 65536
+        else:  # a board does not
+            size = 1024
+        """, {"size": 1024}),
     "expression": ("""
         MICROPYTHON = True
         step = 1024 if MICROPYTHON else 65536

@@ -89,8 +89,7 @@ def _fold_if(src, node, parent_body):
     if src.lines[node.lineno - 1].lstrip().startswith("elif"):
         raise SystemExit("mpy_fold: no `elif` on %s (line %d)" % (FLAG, node.lineno))
     header_end = node.test.end_lineno  # the line with the colon
-    if src.lines[header_end - 1].rstrip().endswith(":") is False \
-            or node.body[0].lineno == node.lineno:
+    if node.body[0].lineno == node.lineno:
         raise SystemExit("mpy_fold: write `if %s:` blocks on lines of their own (line %d)"
                          % (FLAG, node.lineno))
     if keep:
