@@ -113,7 +113,9 @@ class HTTPConnection:
             port = int(port)
         if not 0 <= port <= 65535:
             raise _error("InvalidURL", "port out of range: %d" % port)
-        if host and host[0] == "[" and host[-1] == "]":
+        # startswith(), not host[0]: on MicroPython a one-character str is
+        # interned for good.
+        if host and host.startswith("[") and host.endswith("]"):
             host = host[1:-1]
         return host, port
 
@@ -173,7 +175,10 @@ class HTTPConnection:
         self._state = _REQ_STARTED
         if not isinstance(method, str):
             raise _load("refusals").refused("method type", method)
-        if not method or min(method) <= " " or "\x7f" in method:  # control characters, space
+        raw = method.encode()
+        # Control characters and space, looked for in bytes: min() of a str
+        # would intern each character it meets, for good, on MicroPython.
+        if not raw or min(raw) <= 32 or b"\x7f" in raw:
             raise _load("refusals").refused("method", method)
         url = url or "/"
         self._validate_path(url)
@@ -181,11 +186,12 @@ class HTTPConnection:
         self._expect_continue = False
         self._replay = None
         head = self._buffer
-        head[:] = method.encode("ascii")
+        # MicroPython encodes UTF-8 only: no codec name to keep interned.
+        head[:] = raw if MICROPYTHON else method.encode("ascii")
         head += b" "
-        head += url.encode("ascii")
+        head += url.encode() if MICROPYTHON else url.encode("ascii")
         head += b" "
-        head += self._http_vsn_str.encode("ascii")
+        head += self._http_vsn_str.encode() if MICROPYTHON else self._http_vsn_str.encode("ascii")
         head += b"\r\n"
         if self._http_vsn != 11:
             return
@@ -220,8 +226,10 @@ class HTTPConnection:
 
     @staticmethod
     def _validate_path(url):
-        # Control characters and spaces: min() and `in`, no table kept in RAM.
-        if url and (min(url) <= " " or "\x7f" in url):
+        # Control characters and spaces: min() and `in` of its bytes (no table
+        # in RAM, and no character of a str interned by min()).
+        raw = url.encode() if url else b""
+        if raw and (min(raw) <= 32 or b"\x7f" in raw):
             raise _error("InvalidURL", "URL can't contain control characters. %r" % (url,))
 
     _validate_host = _validate_path  # the same check; each can be overridden on its own

@@ -434,7 +434,13 @@ def build(out, mpy_cross, quiet=False, opt=None, short_names=True):
         os.makedirs(os.path.dirname(mpy_out), exist_ok=True)
         with open(src, "w") as f:
             f.write(text)
-        cmd = [mpy_cross, "-o", mpy_out, "-s", dest + ".py"]
+        # A traceback names the module as its dotted name, which the import
+        # interned already: "microhttplib/_request.py" would be one more
+        # name in RAM per loaded module.
+        source_name = dest.replace("/", ".")
+        if source_name.endswith(".__init__"):
+            source_name = source_name[:-len(".__init__")]
+        cmd = [mpy_cross, "-o", mpy_out, "-s", source_name]
         cmd.append("-O%d" % opt)
         cmd.append(src)
         r = subprocess.run(cmd, capture_output=True, text=True)

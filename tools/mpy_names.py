@@ -2,7 +2,8 @@
 
 On a board every name a loaded .mpy interns costs heap: about 8 B plus its
 length plus 1, and pool growth. `shorten(texts)` renames the private names
-(one leading underscore, not dunder) of all modules together to short ones
+(one leading underscore, not dunder; and the package-internal ones of
+INTERNAL) of all modules together to short ones
 (`_0`, `_1`, ... `_0a`, ...): one map for the whole tree, applied to every
 identifier token, so `from .parser import _error`, `self._buf` set in one
 module and read in another, and a method defined in one module and called
@@ -54,6 +55,16 @@ HTTP_CLIENT_PRIVATE = frozenset("""
     _tunnel_host _tunnel_port _validate_host _validate_method _validate_path _wrap_ipv6
 """.split())
 
+# Names without the underscore that are still the package's own business:
+# helpers the modules import from each other and that neither http.client
+# nor the documented API (the sans-io parser, the transport seam) offers.
+# Every GET loads most of them, so they are renamed like private names.
+INTERNAL = frozenset("""
+    as_reader deadline_after default_transport file_reader head_timeout is_timeout
+    not_connected not_resolved read_to_end refill resolve_timeout seconds_left
+    timeout_error unfold
+""".split())
+
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # The name of the module-level tuples that list, as strings, the functions a
 # class takes as methods on first use (core/chunked.py, core/*_more.py).
@@ -69,6 +80,10 @@ def is_private(name):
     return name.startswith("_") and not name.startswith("__") and len(name) > 1
 
 
+def _renamable(name):
+    return is_private(name) or name in INTERNAL
+
+
 class _Scan:
     """What the modules say about each identifier."""
 
@@ -81,12 +96,12 @@ class _Scan:
         self.suffixes = set()  # ... and kind + "_done", "%s_done" % kind
 
     def exclude(self, name, why):
-        if is_private(name):
+        if _renamable(name):
             self.excluded.setdefault(name, why)
 
     def see(self, name, defines=False):
         self.used.add(name)
-        if is_private(name):
+        if _renamable(name):
             self.candidates[name] = self.candidates.get(name, 0) + 1
             if defines:
                 self.defined.add(name)
