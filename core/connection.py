@@ -175,21 +175,21 @@ class HTTPConnection:
         self._state = _REQ_STARTED
         if not isinstance(method, str):
             raise _load("refusals").refused("method type", method)
-        raw = method.encode()
+        raw_method = method.encode()
         # Control characters and space, looked for in bytes: min() of a str
         # would intern each character it meets, for good, on MicroPython.
-        if not raw or min(raw) <= 32 or b"\x7f" in raw:
+        if not raw_method or min(raw_method) <= 32 or b"\x7f" in raw_method:
             raise _load("refusals").refused("method", method)
         url = url or "/"
-        self._validate_path(url)
+        raw_url = self._validate_path(url) or url.encode()  # an override may return None
         self._method = method
         self._expect_continue = False
         self._replay = None
         head = self._buffer
         # MicroPython encodes UTF-8 only: no codec name to keep interned.
-        head[:] = raw if MICROPYTHON else method.encode("ascii")
+        head[:] = raw_method if MICROPYTHON else method.encode("ascii")
         head += b" "
-        head += url.encode() if MICROPYTHON else url.encode("ascii")
+        head += raw_url if MICROPYTHON else url.encode("ascii")
         head += b" "
         head += self._http_vsn_str.encode() if MICROPYTHON else self._http_vsn_str.encode("ascii")
         head += b"\r\n"
@@ -226,11 +226,14 @@ class HTTPConnection:
 
     @staticmethod
     def _validate_path(url):
-        # Control characters and spaces: min() and `in` of its bytes (no table
-        # in RAM, and no character of a str interned by min()).
+        """Refuses control characters and spaces; returns the bytes it checked,
+        which putrequest sends (one encode per request)."""
+        # min() and `in` of the bytes: no table in RAM, and no character of a
+        # str interned by min() on MicroPython.
         raw = url.encode() if url else b""
         if raw and (min(raw) <= 32 or b"\x7f" in raw):
             raise _error("InvalidURL", "URL can't contain control characters. %r" % (url,))
+        return raw
 
     _validate_host = _validate_path  # the same check; each can be overridden on its own
 

@@ -116,6 +116,47 @@ print(' '.join(sorted(m for m in sys.modules if m.startswith('microhttplib'))))
     assert set(out[3].split()) == GET_PATH
 
 
+# Iterating a str on MicroPython (min(), a for loop, s[0]) interns every
+# character it meets, for good: a request that looked at its method, URL or
+# host that way would keep one name per new character in RAM.
+ONE_CHARACTER_NAMES = """
+import micropython
+import microhttplib
+
+def one_character_names():
+    micropython.qstr_info(1)  # Q(name) lines; a name may hold a newline
+    print("=END=")
+
+def requests(method, url, host):
+    c = microhttplib.HTTPConnection(HOST, PORT, timeout=10)
+    c.request(method, url)
+    c.getresponse().read()
+    c.close()
+    c = microhttplib.HTTPConnection(host, PORT, timeout=10)
+    c.request('GET', '/')
+    c.getresponse().read()
+    c.close()
+
+requests('PROPFIND', '/index.html?a=b', HOST)  # loads what these requests need
+one_character_names()
+requests('WQKZ', '/index.html?vwxyz=QZ', 'localhost')  # the same, new characters
+one_character_names()
+min('\\x01\\x02')  # the effect looked for
+one_character_names()
+"""
+
+
+@pytest.mark.parametrize("interpreter", INTERPRETERS)
+def test_requests_intern_no_characters_of_their_method_url_or_host(http_server, interpreter):
+    out = run_mp(ONE_CHARACTER_NAMES, tree="mpy", interpreter=interpreter,
+                 HOST=http_server.host, PORT=http_server.port)
+    first, second, third = [
+        {line for line in part.splitlines() if len(line) == 4 and line.startswith("Q(")}
+        for part in out.split("\n=END=\n")[:3]]
+    assert second - first == set()
+    assert third - second == {"Q(\x01)", "Q(\x02)"}
+
+
 # A request on a kept-alive connection builds its head in the connection's
 # buffer and sends it from there: what it allocates is the bytes views of the
 # method, the URL and the HTTP version (one small object each: 16 B on a
