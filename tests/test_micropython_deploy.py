@@ -269,3 +269,21 @@ def test_mpy_tree_tracebacks_name_functions_without_line_numbers():
     assert r.returncode and frames, r.stdout + r.stderr
     assert all(", line 1, in " in line for line in frames), frames
     assert any(line.endswith(", in request") for line in frames), frames
+
+
+def test_mpy_tree_keeps_const_names_out_of_the_request_module():
+    # build_mpy._private_consts: the merged module's public const() names are
+    # private consts there (no interned name, no globals slot on a board);
+    # the modules they came from still offer them, and a module loaded on
+    # first use (chunked.py) gets its own private copy of the value.
+    out = run_mp("""
+import microhttplib._request as merged
+import microhttplib.parser as parser
+import microhttplib.response as response
+from microhttplib.parser import CHUNKED
+print(sorted(n for n in ('NO_BODY', 'CHUNKED', 'DEFAULT_MAX_LINE') if n in dir(merged)))
+print(parser.NO_BODY, CHUNKED, parser.UNTIL_CLOSE, response.DEFAULT_MAX_LINE)
+import microhttplib.chunked
+print(merged.HTTP_PORT)  # looked up by name by the package: left public
+""", tree="mpy")
+    assert lines(out) == ["[]", "0 2 3 8192", "80"]

@@ -285,6 +285,10 @@ def _relocated_sources(texts):
     return texts
 
 
+# The line that starts each part of the merged module.
+_PART = "# ---- "
+
+
 def _merged_sources(sources):
     """{dest: text}: sources with MERGED replaced by MERGED_NAME plus stubs (.mpy tree)."""
     texts = dict(sources)
@@ -307,7 +311,7 @@ def _merged_sources(sources):
             if docstring or merged_import:
                 drop.update(range(node.lineno, node.end_lineno + 1))
         lines = text.splitlines(True)
-        parts.append("# ---- %s.py\n" % m + "".join(
+        parts.append(_PART + "%s.py\n" % m + "".join(
             line for i, line in enumerate(lines, 1) if i not in drop))
         texts[pkg + m] = _stub(MERGED_PACKAGE + "." + MERGED_NAME)
     texts[pkg + MERGED_NAME] = "".join(parts) + (
@@ -384,6 +388,62 @@ def _import_merged(text, dest):
     return "".join(lines)
 
 
+def _private_consts(texts):
+    """{dest: text}: the merged module's public const() names made private there.
+
+    On a board a public `NO_BODY = const(0)` stays in the module's globals
+    (an interned name and a dict slot); a private const is only in the code.
+    The stub of the module that defined the name keeps it public, for code
+    that imports it from there, and a module loaded on first use that
+    imports it from the merged module gets a private const of its own.
+    Names that a string mentions (looked up by name) stay as they are.
+    """
+    texts = dict(texts)
+    pkg = MERGED_PACKAGE + "/"
+    dest = pkg + MERGED_NAME
+    mentioned = set()
+    for text in texts.values():
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                mentioned.update(mpy_names.IDENTIFIER.findall(node.value))
+    lines = texts[dest].splitlines(True)
+    consts = {}  # name -> (value, the merged module's part that defines it)
+    for node in ast.parse(texts[dest]).body:
+        value = node.value if isinstance(node, ast.Assign) else None
+        if isinstance(value, ast.Call) and getattr(value.func, "id", None) == "const" \
+                and [type(t) for t in node.targets] == [ast.Name] \
+                and len(value.args) == 1 and isinstance(value.args[0], ast.Constant):
+            name = node.targets[0].id
+            if not name.startswith("_") and name not in mentioned:
+                part = next(line for line in reversed(lines[:node.lineno])
+                            if line.startswith(_PART))[len(_PART):].strip()[:-len(".py")]
+                consts[name] = (value.args[0].value, part)
+    private = {name: "_" + name for name in consts}
+    texts[dest] = mpy_names.rename(texts[dest], private)
+    for name, (value, part) in consts.items():
+        texts[pkg + part] += "%s = %r  # a private const() in %s\n" % (name, value, MERGED_NAME)
+    for other, text in texts.items():
+        if not other.startswith(pkg) or "/" in other[len(pkg):] or other == dest:
+            continue
+        tree = ast.parse(text)
+        edits = []
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module == MERGED_NAME \
+                    and any(a.name in consts for a in node.names):
+                if any(a.asname for a in node.names if a.name in consts):
+                    sys.exit("build_mpy: %s imports a const() name under another name" % other)
+                kept = [a.name + (" as " + a.asname if a.asname else "")
+                        for a in node.names if a.name not in consts]
+                stmts = (["from .%s import %s" % (MERGED_NAME, ", ".join(kept))] if kept else []) \
+                    + ["_%s = const(%r)" % (a.name, consts[a.name][0])
+                       for a in node.names if a.name in consts]
+                edits.append((node, "; ".join(stmts) + "\n" * (node.end_lineno - node.lineno)))
+        if edits:
+            text = mpy_names.rename(_replace_spans(text, edits), private)
+            texts[other] = text
+    return texts
+
+
 # mpy-cross's optimisation level for the .mpy tree. -O3 leaves out the tables
 # of line numbers: ~1 KB less heap retained after a GET on a 32-bit port (5%),
 # and a board's traceback names each function (names.txt decodes the short
@@ -407,6 +467,7 @@ def build(out, mpy_cross, quiet=False, opt=None, short_names=True):
     merged = _relocated_sources(_merged_sources(sources))
     # As MicroPython runs them: no CPython branch (tools/mpy_fold.py).
     merged = {dest: mpy_fold.fold(text) for dest, text in merged.items()}
+    merged = _private_consts(merged)
     # What a firmware freezes (manifest.py): merged and relocated too, since
     # each module object costs RAM even when its code is in flash, but with
     # the long names: frozen names are in flash as well.

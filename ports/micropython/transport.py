@@ -144,9 +144,11 @@ class SocketTransport:
         try:
             found = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
         except OSError as e:
-            from .errors import not_resolved
+            # `from . import errors`, not `from .errors import ...`: no dotted
+            # module name to intern on a board (errors and tlsctx alike).
+            from . import errors
 
-            raise not_resolved(host, e)
+            raise errors.not_resolved(host, e)
         err = None
         for ai in found:
             raw = socket.socket(ai[0], ai[1], ai[2])
@@ -160,13 +162,13 @@ class SocketTransport:
                 err = e
                 continue
             if tls is not None:
-                from .tlsctx import wrap  # TLS code loads with the first HTTPS connection
+                from . import tlsctx  # TLS code loads with the first HTTPS connection
 
-                return wrap(raw, tls, server_hostname or host, timeout)
+                return tlsctx.wrap(raw, tls, server_hostname or host, timeout)
             return Socket(raw, None, timeout)
-        from .errors import not_connected
+        from . import errors
 
-        raise not_connected(host, port, err)
+        raise errors.not_connected(host, port, err)
 
     def peer_closed(self, sock):
         """True when a kept-alive socket can no longer carry a request: the
