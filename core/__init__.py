@@ -32,14 +32,20 @@ def __getattr__(name):
         module = "errors"  # HTTPException and its subclasses
     elif name == "__all__":
         module = "names"
-    elif name == "ports":  # microhttplib.ports.cpython.unverified_context() as the README has it
-        module = name
     else:
-        raise AttributeError(name)  # submodules are found by the import system
+        # A submodule: microhttplib.ports.cpython.unverified_context() as the
+        # README has it, or `from microhttplib import parser`, which MicroPython
+        # asks here before it looks for a submodule.
+        module = name
     import sys
-    __import__(__name__ + "." + module)
+    try:
+        __import__(__name__ + "." + module)
+    except ImportError:
+        if module != name:
+            raise
+        raise AttributeError(name)  # not a submodule either (hasattr() says False)
     value = sys.modules[__name__ + "." + module]
-    if name != "ports":
+    if module != name:
         value = getattr(value, name)
     globals()[name] = value
     return value

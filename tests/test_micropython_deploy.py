@@ -278,8 +278,7 @@ def test_mpy_tree_keeps_const_names_out_of_the_request_module():
     # first use (chunked.py) gets its own private copy of the value.
     out = run_mp("""
 import microhttplib._request as merged
-import microhttplib.parser as parser
-import microhttplib.response as response
+from microhttplib import parser, response  # MicroPython asks the package's __getattr__ first
 from microhttplib.parser import CHUNKED
 print(sorted(n for n in ('NO_BODY', 'CHUNKED', 'DEFAULT_MAX_LINE') if n in dir(merged)))
 print(parser.NO_BODY, CHUNKED, parser.UNTIL_CLOSE, response.DEFAULT_MAX_LINE)

@@ -116,6 +116,28 @@ def test_fold_runs_as_micropython_would(case):
     assert len(flag_uses(folded)) == 0, folded
 
 
+def test_a_fallback_for_a_missing_micropython_module_is_dropped():
+    folded = fold("""
+        try:
+            from micropython import const
+        except ImportError:  # CPython
+            def const(x):
+                return x
+        try:
+            import micropython  # the board's
+            on_board = True
+        except ImportError:
+            on_board = False
+        try:
+            import ssl
+        except ImportError:
+            ssl = None
+        """)
+    assert folded.lstrip().startswith("from micropython import const\nimport micropython  # the board's\n"
+                             "on_board = True\ntry:\n    import ssl\n"), folded
+    assert "def const" not in folded and "False" not in folded
+
+
 def test_comments_and_lines_of_the_kept_branch_stay():
     folded = fold("""
         MICROPYTHON = True

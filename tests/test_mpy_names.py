@@ -10,6 +10,7 @@ import ast
 import http.client
 import importlib
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -81,11 +82,12 @@ B = """
 
 def test_names_stay_consistent_across_modules(tmp_path):
     texts, mapping, kept = shorten(a=A, b=B)
-    assert set(mapping) == {"_SCALE", "_helper", "_Box", "_count", "_value", "_doubled", "_h"}
+    # x: the parameter of a private function (see the test below)
+    assert set(mapping) == {"_SCALE", "_helper", "_Box", "_count", "_value", "_doubled", "_h", "x"}
     assert all(len(short) <= 3 for short in mapping.values())
     for text in texts.values():
         body = text.split("'''", 2)[-1]
-        assert not any(name in body for name in mapping)
+        assert not set(mpy_names.IDENTIFIER.findall(body)) & set(mapping)
     assert load(tmp_path, texts, "b").run() == (18, 3, 1)
 
 
@@ -266,6 +268,35 @@ def test_parameters_keywords_modules_and_outside_names_keep_their_long_form():
     assert mapping == {}
 
 
+def test_parameters_of_private_functions_are_renamed_when_nothing_else_uses_them(tmp_path):
+    texts, mapping, kept = shorten(a="""
+        def _scaled(count, weight):         # private: both renamed
+            product = count * weight        # a local: no name kept anyway
+            return product
+
+
+        def _clamped(limit, ceiling=9):     # ceiling is a keyword below: kept
+            return min(limit, ceiling)      # min: a builtin, read, not bound
+
+
+        def _closure(base):                 # read by the lambda, which does not bind it
+            return lambda extra: base + extra
+
+
+        def scaled(amount, factor=1):       # public: a caller may pass them by keyword
+            return _scaled(amount, factor) + _clamped(3, ceiling=4) + _closure(1)(1)
+
+
+        def run():
+            return scaled(2, factor=3)
+    """)
+    assert {"count", "weight", "limit"} <= set(mapping)
+    for name in ("amount", "factor", "ceiling", "base", "extra", "min"):
+        assert name not in mapping, name
+    assert "count" not in mpy_names.IDENTIFIER.findall(texts["a"])
+    assert load(tmp_path, texts, "a").run() == 6 + 3 + 2
+
+
 def test_http_client_private_names_keep_their_long_form(tmp_path):
     texts, mapping, kept = shorten(a="""
         _MAXHEADERS = 100
@@ -340,7 +371,42 @@ def test_decode_a_traceback(tmp_path):
              % (mapping["_doubled"], mapping["_value"]))
     r = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "mpy_names.py"), str(names)],
                        input=trace, capture_output=True, text=True, check=True)
-    assert "in _doubled\n" in r.stdout and "attribute '_value'" in r.stdout
+    # A short name shared by a variable and an attribute decodes to both.
+    assert re.search(r"in (\w+\|)?_doubled(\|\w+)?\n", r.stdout), r.stdout
+    assert re.search(r"attribute '(\w+\|)?_value(\|\w+)?'", r.stdout), r.stdout
+
+
+def test_a_variable_and_an_attribute_share_a_short_name(tmp_path):
+    texts, mapping, kept = shorten(a="""
+        _LIMIT = 4                # only ever a variable
+
+
+        def _clip(x):             # a variable too (called by its name)
+            return min(x, _LIMIT)
+
+
+        class Meter:
+            _scale = 2            # a class body's name: read as either, never shared
+
+            def __init__(self):
+                self._level = 0   # only ever an attribute
+
+            def _add(self, x):    # an attribute (a method)
+                self._level = _clip(self._level + x * self._scale)
+                return self._level
+
+            def run(self):
+                return [self._add(1), self._add(1), self._add(1)]
+    """)
+    shared = {}
+    for name, short in mapping.items():
+        shared.setdefault(short, set()).add(name)
+    pairs = [names for names in shared.values() if len(names) == 2]
+    variables, attributes = {"_LIMIT", "_clip", "x"}, {"_level", "_add"}
+    assert len(pairs) == 2  # as many as there are attributes
+    assert all(len(p & variables) == 1 and len(p & attributes) == 1 for p in pairs), pairs
+    assert shared[mapping["_scale"]] == {"_scale"}
+    assert load(tmp_path, texts, "a").Meter().run() == [2, 4, 4]
 
 
 # ------------------------------------------------------ the board tree

@@ -11,7 +11,11 @@ branches: their bytecode, and every name they mention as an interned string.
     a or not MICROPYTHON           ->  a
 
 so `N = const(1024) if MICROPYTHON else 65536` becomes a `const()` that
-mpy-cross folds into the code. Lines are edited in place (comments stay);
+mpy-cross folds into the code. A board has the micropython module, so
+
+    try: import micropython ... except ImportError: B   ->  the try block
+
+(`from micropython import const` alike), and B's code and names are gone. Lines are edited in place (comments stay);
 a test that mixes the flag with other terms keeps those terms.
 """
 
@@ -111,6 +115,24 @@ def _fold_if(src, node, parent_body):
     return src.replace_lines(node.lineno, node.end_lineno, _dedent(body, by))
 
 
+def _tries_micropython(node):
+    """`node` is try: import micropython (or from it) ... except ImportError: ..."""
+    if not isinstance(node, ast.Try) or node.orelse or node.finalbody \
+            or len(node.handlers) != 1 or getattr(node.handlers[0].type, "id", None) != "ImportError":
+        return False
+    first = node.body[0]
+    if isinstance(first, ast.Import):
+        return [a.name for a in first.names] == ["micropython"]
+    return isinstance(first, ast.ImportFrom) and first.module == "micropython" and not first.level
+
+
+def _fold_try(src, node):
+    indent = _indent(src.lines[node.lineno - 1])
+    body = _block(src, node.lineno, node.body[-1].end_lineno)
+    by = _indent(src.lines[node.body[0].lineno - 1]) - indent
+    return src.replace_lines(node.lineno, node.end_lineno, _dedent(body, by))
+
+
 def _operand(src, node):
     text = src.segment(node)
     if isinstance(node, (ast.BoolOp, ast.IfExp, ast.Lambda)):
@@ -130,6 +152,8 @@ def _step(text):
             for node in body:
                 if isinstance(node, ast.If) and _value(node.test) is not None:
                     return _fold_if(src, node, body)
+                if _tries_micropython(node) and node.body[0].lineno > node.lineno:
+                    return _fold_try(src, node)
     for node in ast.walk(tree):
         if isinstance(node, ast.IfExp) and _value(node.test) is not None:
             chosen = node.body if _value(node.test) else node.orelse

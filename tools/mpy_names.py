@@ -94,14 +94,18 @@ class _Scan:
         self.excluded = {}  # name -> why it keeps its long form
         self.prefixes = set()  # string pieces a name may be built from: "_on_" + kind
         self.suffixes = set()  # ... and kind + "_done", "%s_done" % kind
+        self.locals = set()  # _local_names(): renamed as private names are
+
+    def renamable(self, name):
+        return _renamable(name) or name in self.locals
 
     def exclude(self, name, why):
-        if _renamable(name):
+        if self.renamable(name) and name not in self.locals:
             self.excluded.setdefault(name, why)
 
     def see(self, name, defines=False):
         self.used.add(name)
-        if _renamable(name):
+        if self.renamable(name):
             self.candidates[name] = self.candidates.get(name, 0) + 1
             if defines:
                 self.defined.add(name)
@@ -150,8 +154,10 @@ class _Scan:
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             self.see(node.name, True)
         elif isinstance(node, ast.arg):
-            self.used.add(node.arg)
+            self.see(node.arg, True)
             self.exclude(node.arg, "a parameter name (callers may pass it by keyword)")
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            self.see(node.name, True)
         elif isinstance(node, ast.keyword):
             if node.arg:
                 self.used.add(node.arg)
@@ -230,6 +236,129 @@ def _names_of(node):
     return []
 
 
+def _scopes(tree, on_name, on_attribute):
+    """Walk `tree` telling each identifier's namespace.
+
+    on_name(node, field, in_class) for a variable (Name, a def or class
+    statement's name, an imported name, global/nonlocal), with in_class when
+    it belongs to a class body (a class attribute, or a global read from
+    there); on_attribute(node, field) for `.x`. A def's decorators and
+    defaults, and a class's bases, are evaluated where the statement is.
+    """
+    def visit(node, in_class):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            on_name(node, "name", in_class)
+            outer = node.decorator_list + (
+                node.bases + [k.value for k in node.keywords] if isinstance(node, ast.ClassDef)
+                else [node.args] + ([node.returns] if node.returns else []))
+            for sub in outer:
+                visit(sub, in_class)
+            for sub in node.body:
+                visit(sub, isinstance(node, ast.ClassDef))
+            return
+        if isinstance(node, ast.Lambda):
+            visit(node.args, in_class)
+            visit(node.body, False)
+            return
+        if isinstance(node, ast.Name):
+            on_name(node, "id", in_class)
+        elif isinstance(node, ast.Attribute):
+            on_attribute(node, "attr")
+        elif isinstance(node, ast.alias):
+            on_name(node, "name", False)
+            if node.asname:
+                on_name(node, "asname", False)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            on_name(node, "names", False)
+        elif isinstance(node, ast.arg):
+            on_name(node, "arg", False)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            on_name(node, "name", False)
+        for child in ast.iter_child_nodes(node):
+            visit(child, in_class)
+
+    visit(tree, False)
+
+
+def _namespaces(tree, kinds):
+    """kinds[name] gets "G" where the name is a variable of a module or a
+    function, "A" where it is an attribute: `.x`, a class body's
+    definitions, a METHODS string (a function a class takes as a method).
+    A name in a class body is both: it may be read from either."""
+    def on_name(node, field, in_class):
+        value = getattr(node, field)
+        space = "G" if not in_class else "AG" if isinstance(node, ast.Name) else "A"
+        for name in value if isinstance(value, list) else [value]:
+            kinds.setdefault(name, set()).update(space)
+
+    def on_attribute(node, field):
+        kinds.setdefault(getattr(node, field), set()).add("A")
+
+    _scopes(tree, on_name, on_attribute)
+    for name, _ in _method_tables(tree):
+        kinds.setdefault(name, set()).add("A")
+
+
+def _local_names(trees, keep):
+    """Names that are only ever parameters of private functions (not those
+    of `keep`) and local variables of the functions that bind them: renamed
+    like private names.
+
+    MicroPython keeps every parameter name (a caller may pass it by keyword),
+    interned. A public function's parameters keep their names, and so does
+    any name also used as a keyword argument, an attribute, a global, a
+    string, or read in a function that does not bind it (a builtin, a global,
+    a closure's variable).
+    """
+    local, refused = set(), set()
+
+    def function(node):
+        params = [a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs]
+        params += [a.arg for a in (node.args.vararg, node.args.kwarg) if a]
+        private = not isinstance(node, ast.Lambda) and _renamable(node.name) \
+            and node.name not in keep  # http.client's: overridden, so its parameters are API
+        (local if private else refused).update(params)
+        bound = set(params)
+        body = node.body if isinstance(node.body, list) else [node.body]
+        for sub in body:
+            for n in ast.walk(sub):
+                if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
+                    bound.add(n.id)
+                elif isinstance(n, ast.ExceptHandler) and n.name:
+                    bound.add(n.name)
+        for sub in body:
+            for n in ast.walk(sub):
+                if isinstance(n, ast.Name) and n.id not in bound:
+                    refused.add(n.id)
+                elif isinstance(n, (ast.Global, ast.Nonlocal)):
+                    refused.update(n.names)
+
+    for tree in trees:
+        functions = [n for n in ast.walk(tree)
+                     if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))]
+        for node in functions:
+            function(node)
+        inside = {id(n) for f in functions for sub in (f.body if isinstance(f.body, list)
+                                                        else [f.body]) for n in ast.walk(sub)}
+        docstrings = {id(n.value) for n in ast.walk(tree)
+                      if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and id(node) not in inside:
+                refused.add(node.id)  # a module's or a class body's name
+            elif isinstance(node, ast.Attribute):
+                refused.add(node.attr)
+            elif isinstance(node, ast.keyword) and node.arg:
+                refused.add(node.arg)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                refused.add(node.name)
+            elif isinstance(node, ast.alias):
+                refused.update(n for n in (node.name, node.asname) if n)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and id(node) not in docstrings:
+                refused.update(IDENTIFIER.findall(node.value))
+    return {n for n in local - refused if not n.startswith("__") and n != "self"}
+
+
 def _new_names(used):
     """_0 .. _9, _00, _10, ... _0a, ...: the shortest identifiers not in `used`."""
     n = 0
@@ -254,6 +383,7 @@ def plan(texts, keep=HTTP_CLIENT_PRIVATE, first=()):
     request loads), then to the most frequent ones.
     """
     scan = _Scan()
+    scan.locals = _local_names([ast.parse(text) for text in texts.values()], keep)
     for dest in first:
         scan.module(ast.parse(texts[dest]))
     hot = set(scan.candidates)
@@ -270,8 +400,25 @@ def plan(texts, keep=HTTP_CLIENT_PRIVATE, first=()):
             scan.exclude(name, "never assigned in the package (another library's name)")
     renamed = sorted((n for n in scan.candidates if n not in scan.excluded),
                      key=lambda n: (n not in hot, -scan.candidates[n], n))
+    # A name that is only ever a variable and one that is only ever an
+    # attribute never meet (no code reads the one where the other lives), so
+    # they share a short name: one interned name less on a board.
+    kinds = {}
+    for text in texts.values():
+        _namespaces(ast.parse(text), kinds)
+    variables = [n for n in renamed if kinds.get(n) == {"G"}]
+    attributes = [n for n in renamed if kinds.get(n) == {"A"}]
+    groups = list(zip(variables, attributes))
+    paired = {n for group in groups for n in group}
+    groups += [(n,) for n in renamed if n not in paired]
+    rank = {n: i for i, n in enumerate(renamed)}
+    groups.sort(key=lambda group: min(rank[n] for n in group))
     fresh = _new_names(scan.used | set(scan.candidates))
-    mapping = {name: next(fresh) for name in renamed}
+    mapping = {}
+    for group in groups:
+        short = next(fresh)
+        for name in group:
+            mapping[name] = short
     kept = {n: scan.excluded[n] for n in scan.candidates if n in scan.excluded}
     return mapping, kept
 
@@ -295,30 +442,50 @@ def rename(text, mapping):
     return "".join(lines)
 
 
-class _Unrename(ast.NodeTransformer):
-    def __init__(self, mapping):
-        self.back = {v: k for k, v in mapping.items()}
+class _Unrename:
+    """Makes a renamed module's tree long again, for the check in shorten()."""
 
-    def generic_visit(self, node):
-        for field in ("id", "attr", "name", "asname", "arg"):
-            value = getattr(node, field, None)
-            if isinstance(value, str) and value in self.back:
-                setattr(node, field, self.back[value])
-        if isinstance(node, (ast.Global, ast.Nonlocal)):
-            node.names = [self.back.get(n, n) for n in node.names]
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) \
-                and node.value in self.back:  # a METHODS string
-            node.value = self.back[node.value]
-        return super().generic_visit(node)
+    def __init__(self, mapping, kinds):
+        names = {}
+        for name, short in mapping.items():
+            names.setdefault(short, []).append(name)
+        self.back = {"G": {}, "A": {}}
+        for short, longs in names.items():
+            for space in ("G", "A"):
+                # a shared short name: the variable's in G, the attribute's in A
+                self.back[space][short] = next(
+                    (n for n in longs if kinds.get(n) == {space}), longs[0])
+
+    def visit(self, tree):
+        back = self.back
+
+        def on_name(node, field, in_class):
+            value = getattr(node, field)
+            table = back["A"] if in_class and not isinstance(node, ast.Name) else back["G"]
+            if isinstance(value, list):
+                setattr(node, field, [table.get(n, n) for n in value])
+            else:
+                setattr(node, field, table.get(value, value))
+
+        def on_attribute(node, field):
+            setattr(node, field, back["A"].get(getattr(node, field), getattr(node, field)))
+
+        _scopes(tree, on_name, on_attribute)
+        for _, node in _method_tables(tree):  # a METHODS string
+            node.value = back["A"].get(node.value, node.value)
+        return tree
 
 
 def shorten(texts, keep=HTTP_CLIENT_PRIVATE, first=()):
     """({dest: renamed source}, {long: short}, {kept private name: why})."""
     mapping, kept = plan(texts, keep, first)
+    kinds = {}
+    for text in texts.values():
+        _namespaces(ast.parse(text), kinds)
     out = {}
     for dest, text in texts.items():
         new = rename(text, mapping)
-        back = _Unrename(mapping).visit(ast.parse(new))
+        back = _Unrename(mapping, kinds).visit(ast.parse(new))
         if ast.dump(back) != ast.dump(ast.parse(text)):
             raise ValueError("mpy_names: renaming changed more than names in " + dest)
         out[dest] = new
@@ -342,7 +509,7 @@ def read_names(path):
         for line in f:
             if line.strip() and not line.startswith("#"):
                 short, name = line.split()
-                back[short] = name
+                back[short] = back[short] + "|" + name if short in back else name
     return back
 
 
