@@ -138,6 +138,25 @@ def test_a_fallback_for_a_missing_micropython_module_is_dropped():
     assert "def const" not in folded and "False" not in folded
 
 
+def test_the_flag_goes_once_nothing_tests_it():
+    texts = {
+        "flag": textwrap.dedent("""
+            import sys
+            MICROPYTHON = sys.implementation.name == "micropython"
+            size = 1024 if MICROPYTHON else 65536
+            """),
+        "user": "from .flag import MICROPYTHON, size\nfrom .flag import MICROPYTHON\nhalf = size // 2\n",
+    }
+    dropped = mpy_fold.drop_flag({k: mpy_fold.fold(v) for k, v in texts.items()})
+    assert "MICROPYTHON" not in dropped["flag"] + dropped["user"]
+    assert dropped["user"].splitlines() == ["from .flag import size", "", "half = size // 2"]
+    assert run(dropped["flag"])["size"] == 1024
+    # A module that still reads the flag keeps it, everywhere.
+    texts["user"] += "print(MICROPYTHON)\n"
+    kept = mpy_fold.drop_flag({k: mpy_fold.fold(v) for k, v in texts.items()})
+    assert "MICROPYTHON = sys" in kept["flag"] and kept["user"].startswith("from .flag import MICROPYTHON")
+
+
 def test_comments_and_lines_of_the_kept_branch_stay():
     folded = fold("""
         MICROPYTHON = True

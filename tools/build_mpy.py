@@ -466,7 +466,7 @@ def build(out, mpy_cross, quiet=False, opt=None, short_names=True):
     # for one large module than for several small ones.
     merged = _relocated_sources(_merged_sources(sources))
     # As MicroPython runs them: no CPython branch (tools/mpy_fold.py).
-    merged = {dest: mpy_fold.fold(text) for dest, text in merged.items()}
+    merged = mpy_fold.drop_flag({dest: mpy_fold.fold(text) for dest, text in merged.items()})
     merged = _private_consts(merged)
     # What a firmware freezes (manifest.py): merged and relocated too, since
     # each module object costs RAM even when its code is in flash, but with

@@ -15,7 +15,8 @@ mpy-cross folds into the code. A board has the micropython module, so
 
     try: import micropython ... except ImportError: B   ->  the try block
 
-(`from micropython import const` alike), and B's code and names are gone. Lines are edited in place (comments stay);
+(`from micropython import const` alike), and B's code and names are gone.
+Once no module tests the flag, drop_flag() removes its definition and imports. Lines are edited in place (comments stay);
 a test that mixes the flag with other terms keeps those terms.
 """
 
@@ -173,3 +174,40 @@ def fold(text):
         if folded is None:
             return text
         text = folded
+
+
+def _flag_statements(tree):
+    """(top-level statements that define or import the flag, whether any other
+    statement mentions it)."""
+    found = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == [FLAG]:
+            found.append(node)
+        elif isinstance(node, ast.ImportFrom) and any(a.name == FLAG for a in node.names):
+            found.append(node)
+    inside = {id(n) for node in found for n in ast.walk(node)}
+    other = any(isinstance(n, ast.Name) and n.id == FLAG and id(n) not in inside
+                or isinstance(n, ast.alias) and n.name == FLAG and id(n) not in inside
+                for n in ast.walk(tree))
+    return found, other
+
+
+def drop_flag(texts):
+    """{dest: text} without the flag once no module tests it any more: its
+    definition and its imports go (a board keeps one name fewer)."""
+    scans = {dest: _flag_statements(ast.parse(text)) for dest, text in texts.items()}
+    if any(other for _, other in scans.values()):
+        return texts
+    out = dict(texts)
+    for dest, (found, _) in scans.items():
+        for node in reversed(found):  # bottom up: earlier offsets stay valid
+            src = _Source(out[dest])
+            new = ""
+            if isinstance(node, ast.ImportFrom):
+                kept = [a.name + (" as " + a.asname if a.asname else "")
+                        for a in node.names if a.name != FLAG]
+                if kept:
+                    new = "from %s%s import %s" % ("." * node.level, node.module or "",
+                                                   ", ".join(kept))
+            out[dest] = src.replace(node, new)
+    return out

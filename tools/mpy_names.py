@@ -2,17 +2,23 @@
 
 On a board every name a loaded .mpy interns costs heap: about 8 B plus its
 length plus 1, and pool growth. `shorten(texts)` renames the private names
-(one leading underscore, not dunder; and the package-internal ones of
-INTERNAL) of all modules together to short ones
-(`_0`, `_1`, ... `_0a`, ...): one map for the whole tree, applied to every
-identifier token, so `from .parser import _error`, `self._buf` set in one
-module and read in another, and a method defined in one module and called
-from another stay consistent. Line numbers do not move.
+(one leading underscore, not dunder; the package-internal ones of INTERNAL;
+and the parameters of private functions that nothing else uses, see
+_local_names()) of all modules together to short ones (`_0`, `_1`, ...
+`_0a`, ...): one map for the whole tree, applied to every identifier token,
+so `from .parser import _error`, `self._buf` set in one module and read in
+another, and a method defined in one module and called from another stay
+consistent. Line numbers do not move.
+
+A name that is only ever a variable (a module's global, a parameter) and
+one that is only ever an attribute share a short name: no code can read
+the one where the other lives, and the board interns one name for both.
 
 A private name keeps its long form when renaming it could change behaviour:
 it appears in a string literal (getattr/hasattr/globals() by name) other than
 a module's METHODS tuple (the functions a class takes as methods on first
-use, renamed with them) or may be built from a piece of one ("_on_" + kind, "%s_done" % kind), it is a parameter or keyword
+use, renamed with them) or may be built from a piece of one ("_on_" + kind,
+"%s_done" % kind), it is a parameter of a public function or a keyword
 argument name, it names a module or comes from outside the package, it is
 never assigned in the tree (an attribute of another library's object), it is
 part of http.client's private API that code written for http.client reads or
@@ -20,14 +26,15 @@ overrides, or it is a const() name (gone from the .mpy anyway).
 
 Function, method and class names are renamed too (keeping them long for
 tracebacks gave back over a quarter of the saving): build/mpy/names.txt maps
-them back, and
+them back (a shared short name to both: "_4 -> _read_head|deadline_after"),
+and
 
     python tools/mpy_names.py build/mpy/names.txt < traceback.txt
 
 prints a board's traceback or AttributeError with the long names.
 
 The result is checked: each renamed module parses to the same AST as its
-source once the map is applied in reverse.
+source once the map is applied in reverse, namespace by namespace.
 """
 
 import ast
@@ -128,8 +135,11 @@ class _Scan:
         pieces at its open ends may be parts of a name ("_on_" + kind)."""
         for m in IDENTIFIER.finditer(value):
             token = m.group(0)
-            if (m.end() == len(value) and right_open) or value[m.end():m.end() + 1] in ("%", "{"):
-                self.prefixes.add(token)
+            after_percent = value[m.start() - 1:m.start()] == "%"
+            piece = token[1:] if after_percent else token  # "%d%s": no name starts "d"
+            if piece and ((m.end() == len(value) and right_open)
+                          or value[m.end():m.end() + 1] in ("%", "{")):
+                self.prefixes.add(piece)
             if m.start() == 0 and left_open or value[m.start() - 1:m.start()] == "}":
                 self.suffixes.add(token)
             elif value[m.start() - 1:m.start()] == "%":
@@ -313,12 +323,13 @@ def _local_names(trees, keep):
     local, refused = set(), set()
 
     def function(node):
-        params = [a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs]
-        params += [a.arg for a in (node.args.vararg, node.args.kwarg) if a]
+        named = [a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs]
+        star = [a.arg for a in (node.args.vararg, node.args.kwarg) if a]
         private = not isinstance(node, ast.Lambda) and _renamable(node.name) \
             and node.name not in keep  # http.client's: overridden, so its parameters are API
-        (local if private else refused).update(params)
-        bound = set(params)
+        (local if private else refused).update(named)
+        local.update(star)  # *args, **kw: no caller can name them
+        bound = set(named + star)
         body = node.body if isinstance(node.body, list) else [node.body]
         for sub in body:
             for n in ast.walk(sub):
