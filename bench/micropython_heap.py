@@ -28,6 +28,13 @@ frozen; then the peers (bench/mp_peers.py). Rows, the issue's figures, each unde
   before the import and after import + one small GET (/json, 101 bytes) +
   close + gc.collect(): what a request leaves loaded (the smallest of three
   runs: the conservative GC sometimes keeps a dead block alive);
+- names interned after one complete GET: micropython.qstr_info()'s count
+  of interned names (the measuring module's, about 90, included) and of the
+  pools that hold them. MicroPython allocates them in pools of 20, 40, 80,
+  160, 320, ... entries; a name past the end of one allocates the next, at
+  once (320 entries of a pointer, a hash and a length: over 2 KB on a
+  32-bit port), so a few names more or less can
+  move "retained" by that much where the count is close to a pool's end;
 - min heap above baseline for a 1 MiB readinto(1 KiB) (Content-Length;
   chunked): the smallest `-X heapsize` from which on import + request + the
   whole download succeed (a downward scan, see min_heap()), minus the same for
@@ -51,6 +58,7 @@ module loaded before any baseline is taken.
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -87,6 +95,7 @@ FIGURES = [
     ("growth_chunked", "mem_total() growth per KiB in the body loop, chunked"),
     ("growth_tls", "mem_total() growth per KiB in the body loop, HTTPS (Content-Length)"),
     ("keepalive", "allocated per small GET on a kept-alive connection"),
+    ("names", "names interned after one complete GET (the measuring script's too), in qstr pools"),
     ("mb_s", "MB/s, 1 MiB readinto(1 KiB)"),
     ("mb_s_ratio", "MB/s, 1 MiB readinto(1 KiB), / urequests' in the same run"),
 ]
@@ -121,6 +130,11 @@ def _one_get(lib, host, port, path):
     n = len(get())
     close()
     return n
+
+def names(lib, host, port, path):
+    n = _one_get(lib, host, port, path)
+    micropython.qstr_info()  # qstr pool: n_pool=4, n_qstr=299, ...
+    print(n)
 
 def keepalive(lib, host, port, path):
     get, open_, close = LIBS[lib](host, port, path)
@@ -326,7 +340,18 @@ def measure_column(bench, lib, libpath, rom, base, search, rounds, chunked=True,
             raise RuntimeError("does not fit in 256 KiB")
         return need - base
 
+    def names():
+        # A board interns each name once, in pools of 20, 40, 80, 160, 320, ...
+        # entries: crossing a pool's end allocates the next whole pool, so a few
+        # names more or less can move "retained" by kilobytes.
+        r = bench.call("names", lib, "/json", libpath, rom, check=False)
+        m = re.search(r"n_pool=(\d+), n_qstr=(\d+)", r.stdout)
+        if r.returncode or not m:
+            raise RuntimeError((r.stdout + r.stderr).strip()[-400:] or "exit %d" % r.returncode)
+        return "%s (%s pools)" % (m.group(2), m.group(1))
+
     attempt("retained", retained)
+    attempt("names", names)
     attempt("keepalive", keepalive)
     framings = [("cl", "/bytes/%d" % SIZE)] + ([("chunked", "/chunked/%d" % SIZE)]
                                                 if chunked else [])
@@ -510,7 +535,7 @@ def opt_levels(micropython, log=print):
             tb = tb.stdout + tb.stderr  # the unix port prints tracebacks to stdout
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        lines = [l for l in tb.splitlines() if "microhttplib/" in l and ", line " in l]
+        lines = [l for l in tb.splitlines() if 'File "microhttplib' in l and ", line " in l]
         rows.append((opt, r["mpy_bytes"], figures.get("retained"), figures.get("min_cl"),
                      "yes" if any(", line 1," not in l for l in lines) else
                      "no (every frame says line 1)"))
@@ -552,7 +577,8 @@ def markdown(result):
         L.append("| | " + " | ".join(c["label"] for c in cols) + " |")
         L.append("|---|" + "---:|" * len(cols))
         for key, name in FIGURES:
-            if not any(isinstance(c["figures"].get(key), (int, float)) for c in cols):
+            if not any(isinstance(c["figures"].get(key), (int, float)) or key == "names"
+                       and str(c["figures"].get(key)).endswith("pools)") for c in cols):
                 continue  # not measured here: min heap in a quick run, HTTPS without tls
             L.append("| %s | %s |" % (name, " | ".join(_cell(c["figures"].get(key))
                                                        for c in cols)))
