@@ -309,6 +309,14 @@ def _namespaces(tree, kinds):
         kinds.setdefault(name, set()).add("A")
 
 
+def _all_namespaces(texts):
+    """{name: {"G", "A"}} over all the modules {dest: source}."""
+    kinds = {}
+    for text in texts.values():
+        _namespaces(ast.parse(text), kinds)
+    return kinds
+
+
 def _local_names(trees, keep):
     """Names that are only ever parameters of private functions (not those
     of `keep`) and local variables of the functions that bind them: renamed
@@ -414,9 +422,7 @@ def plan(texts, keep=HTTP_CLIENT_PRIVATE, first=()):
     # A name that is only ever a variable and one that is only ever an
     # attribute never meet (no code reads the one where the other lives), so
     # they share a short name: one interned name less on a board.
-    kinds = {}
-    for text in texts.values():
-        _namespaces(ast.parse(text), kinds)
+    kinds = _all_namespaces(texts)
     variables = [n for n in renamed if kinds.get(n) == {"G"}]
     attributes = [n for n in renamed if kinds.get(n) == {"A"}]
     groups = list(zip(variables, attributes))
@@ -490,9 +496,7 @@ class _Unrename:
 def shorten(texts, keep=HTTP_CLIENT_PRIVATE, first=()):
     """({dest: renamed source}, {long: short}, {kept private name: why})."""
     mapping, kept = plan(texts, keep, first)
-    kinds = {}
-    for text in texts.values():
-        _namespaces(ast.parse(text), kinds)
+    kinds = _all_namespaces(texts)
     out = {}
     for dest, text in texts.items():
         new = rename(text, mapping)

@@ -20,7 +20,9 @@ import time
 try:
     from micropython import const
 except ImportError:
-    const = int  # (no def: a board would keep its parameter's name)
+
+    def const(x):
+        return x
 
 
 _POLL_MS = const(100)
