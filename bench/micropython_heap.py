@@ -29,7 +29,7 @@ frozen; then the peers (bench/mp_peers.py). Rows, the issue's figures, each unde
   close + gc.collect(): what a request leaves loaded (the smallest of three
   runs: the conservative GC sometimes keeps a dead block alive);
 - names interned after one complete GET: micropython.qstr_info()'s count
-  of interned names (the measuring module's, about 90, included) and of the
+  of interned names (the measuring module's included) and of the
   pools that hold them. MicroPython allocates them in pools of 20, 40, 80,
   160, 320, ... entries; a name past the end of one allocates the next, at
   once (320 entries of a pointer, a hash and a length: over 2 KB on a
