@@ -217,8 +217,8 @@ def read_to_end(response):
     try:
         while True:
             got = response._fill(view, _READ_STEP)
-            if got:
-                parts.append(bytes(view[:got]))
+            if got:  # a full step is copied without a slice of the view
+                parts.append(bytes(view if got == _READ_STEP else view[:got]))
             if got < _READ_STEP:
                 break
     except _errors().IncompleteRead as exc:

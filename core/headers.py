@@ -8,7 +8,6 @@ from .buffer import MICROPYTHON
 from .parser import _attach, _load, _method
 
 
-
 class HTTPMessage:
     def __init__(self, items=None):
         self._items = items if items is not None else []

@@ -37,7 +37,6 @@ _UNTIL_CLOSE_AHEAD = const((1 << 30) - 1)
 _BIG_HEAD = const(1024)
 
 
-
 class HTTPResponse:
     # What a response starts with. Class attributes: an instance holds only
     # what changed, and a board's kept-alive request allocates less.
@@ -354,9 +353,11 @@ class HTTPResponse:
         if self._head is None:
             raise _error("ResponseNotReady")
         name = name.lower()
+        n = len(name)
         found = None
         for key, value in self._head:
-            if key.lower() == name:
+            # A lower-case copy only of a name as long: lower() allocates on a board.
+            if len(key) == n and key.lower() == name:
                 found = value if found is None else found + ", " + value
         if found is not None or default is None or isinstance(default, str):
             return found if found is not None else default

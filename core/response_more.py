@@ -18,7 +18,6 @@ METHODS = (
     "peek", "readline", "readlines")
 
 
-
 def attribute(self, name):
     """What HTTPResponse.__getattr__ does not have: `code` (http.client's old
     name of status), `closed` (close() was called, as io's; isclosed() is fp
@@ -32,6 +31,7 @@ def attribute(self, name):
             return None
         return self._parser.chunk_left or None
     return _method(self, "response_more", name)
+
 
 def _standalone(self):
     """A response made on its own, as http.client's HTTPResponse(sock), reads
@@ -208,4 +208,3 @@ def readlines(self, hint=-1):
         if 0 < hint <= total:
             break
     return lines
-
